@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/test-results/**", "**/bench-results/**", "**/*.js", "**/*.mjs"] },
+  { ignores: ["**/node_modules/**", "**/test-results/**", "**/bench-results/**", "**/*.js", "**/*.mjs", "**/vitest.config.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
