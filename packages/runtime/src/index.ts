@@ -10,3 +10,6 @@ export {
   writeSafetensors,
 } from "./io/safetensors.ts";
 export type { SafetensorsDtype, SafetensorsFile, SafetensorsTensor } from "./io/safetensors.ts";
+export { torchRandperm } from "./rng/torch.ts";
+export { numpyPermutation } from "./rng/numpy.ts";
+export { SeededRandom } from "./rng/seeded-random.ts";
