@@ -1,0 +1,2 @@
+// Public surface of @dept/runtime.
+export * from "./hub/index.ts";
