@@ -13,3 +13,4 @@ export type { SafetensorsDtype, SafetensorsFile, SafetensorsTensor } from "./io/
 export { torchRandperm } from "./rng/torch.ts";
 export { numpyPermutation } from "./rng/numpy.ts";
 export { SeededRandom } from "./rng/seeded-random.ts";
+export * from "./hub/index.ts";
