@@ -72,8 +72,11 @@ export function attend(
 export function repeatKv(x: tf.Tensor4D, nRep: number): tf.Tensor4D {
   if (nRep === 1) return x;
   const [b, hkv, s, dh] = x.shape;
-  const x5 = tf.tile(tf.expandDims(x, 2), [1, 1, nRep, 1, 1]); // [B, Hkv, nRep, S, Dh]
-  return tf.reshape<tf.Rank.R4>(x5, [b, hkv * nRep, s, dh]); // [B, H, S, Dh]
+  // concat of copies: its gradient is a slice-and-sum that the wasm backend has (tf.tile has no rank-5
+  // gradient, and gather's gradient needs UnsortedSegmentSum, which tfjs-backend-wasm lacks).
+  const x5 = tf.expandDims<tf.Tensor5D>(x, 2); // [B, Hkv, 1, S, Dh]
+  const copies = tf.concat(new Array<tf.Tensor5D>(nRep).fill(x5), 2); // [B, Hkv, nRep, S, Dh]
+  return tf.reshape<tf.Rank.R4>(copies, [b, hkv * nRep, s, dh]); // [B, H, S, Dh]
 }
 
 /** Key-padding bias [B, 1, 1, S]: 0 where mask is 1, MASK_VALUE where 0. */
