@@ -31,8 +31,8 @@ describe.each(MODELS)("%s backward", (name) => {
   let P: tf.Tensor2D;
   beforeAll(async () => {
     await useTestBackend();
-    model = loadFixtureModel(name);
-    c = loadCase(name, "b_prompt_tuning");
+    model = await loadFixtureModel(name);
+    c = await loadCase(name, "b_prompt_tuning");
     const p = f32(tensor(c, "P"));
     P = tf.tensor2d(p.data, p.shape as [number, number]);
   });

@@ -26,12 +26,12 @@ describe.each(MODELS)("%s parity with HF transformers", (name) => {
   let model: LoadedModel;
   beforeAll(async () => {
     await useTestBackend();
-    model = loadFixtureModel(name);
+    model = await loadFixtureModel(name);
   });
   afterAll(() => disposeModel(model));
 
-  it("a_base_forward: logits, loss (and encoder hidden state for T5)", () => {
-    const c = loadCase(name, "a_base_forward");
+  it("a_base_forward: logits, loss (and encoder hidden state for T5)", async () => {
+    const c = await loadCase(name, "a_base_forward");
     const mask = tensor(c, "attention_mask");
     const seq = mask.shape[1]!;
     const out = tf.tidy(() => {
@@ -70,7 +70,7 @@ describe.each(MODELS)("%s parity with HF transformers", (name) => {
   });
 
   it("e_generate: greedy ids exact (base and from DePT inputs embeds), step logits within tolerance", async () => {
-    const c = loadCase(name, "e_generate");
+    const c = await loadCase(name, "e_generate");
     const maxNewTokens = c.json.max_new_tokens as number;
     const stepTol = (c.json.tolerances as { step_logits: Tol }).step_logits;
     const inputIds = int2d(c, "input_ids");
