@@ -105,46 +105,50 @@ async function main(): Promise<void> {
   );
   console.log(`wasm heap after forward: ${heapMb()} MiB`);
   if (only === undefined || only === "backward") results.push(
-    await time("forward+backward (train, dropout 0.1, grad wrt inputsEmbeds)", () => {
+    await time("forward+backward (train, dropout 0.1, grad wrt inputsEmbeds, activation checkpointing)", () => {
       tf.tidy(() => {
-        const g = tf.grad((x: tf.Tensor) => t5Forward(model, { inputsEmbeds: x as tf.Tensor3D, attentionMask, labels }, { training: true, seed: SEED }).loss!);
+        // Without checkpoint: true this size exceeds the 4 GiB WASM heap (measured: aborts in the backward).
+        const g = tf.grad((x: tf.Tensor) => t5Forward(model, { inputsEmbeds: x as tf.Tensor3D, attentionMask, labels }, { training: true, seed: SEED, checkpoint: true }).loss!);
         g(inputsEmbeds).dataSync();
       });
     }),
   );
 
-  // Attention products on the encoder's shapes: [B*H, S, Dh] x [B*H, Dh, S] and back.
   const bh = BATCH * config.numHeads;
-  const q = tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, config.dKv], 0, 1, "float32", 1);
-  const k = tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, config.dKv], 0, 1, "float32", 2);
   const attnResults = [];
-  attnResults.push(await time("scores: matMul(q, k, transposeB) batched", () => tf.tidy(() => tf.matMul(q, k, false, true).dataSync())));
-  attnResults.push(await time("scores: transpose(k) + batched matMul (port's choice)", () => tf.tidy(() => bmm(q, tf.transpose(k, [0, 2, 1])).dataSync())));
-  attnResults.push(
-    await time("scores: per-(batch, head) 2-D matMuls + stack", () =>
-      tf.tidy(() => {
-        const kT = tf.transpose(k, [0, 2, 1]);
-        const parts = tf.unstack(q).map((qi, i) => tf.matMul(qi as tf.Tensor2D, tf.squeeze(tf.slice(kT, [i, 0, 0], [1, config.dKv, SRC_LEN]), [0])));
-        tf.stack(parts).dataSync();
-      }),
-    ),
-  );
-  attnResults.push(
-    await time("scores+backward: tf.matMul default gradient (transposed products)", () =>
-      tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true)))([q, k]).forEach((t) => t.dataSync())),
-    ),
-  );
-  attnResults.push(
-    await time("scores+backward: bmm custom gradient (explicit transposes, port's choice)", () =>
-      tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(bmm(a as tf.Tensor3D, tf.transpose(b as tf.Tensor3D, [0, 2, 1]))))([q, k]).forEach((t) => t.dataSync())),
-    ),
-  );
-  tf.dispose([q, k]);
+  if (only === undefined || only === "attention") {
+    // Attention products on the encoder's shapes: [B*H, S, Dh] x [B*H, Dh, S] and back.
+    const q = tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, config.dKv], 0, 1, "float32", 1);
+    const k = tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, config.dKv], 0, 1, "float32", 2);
+    attnResults.push(await time("scores: matMul(q, k, transposeB) batched", () => tf.tidy(() => tf.matMul(q, k, false, true).dataSync())));
+    attnResults.push(await time("scores: transpose(k) + batched matMul (port's choice)", () => tf.tidy(() => bmm(q, tf.transpose(k, [0, 2, 1])).dataSync())));
+    attnResults.push(
+      await time("scores: per-(batch, head) 2-D matMuls + stack", () =>
+        tf.tidy(() => {
+          const kT = tf.transpose(k, [0, 2, 1]);
+          const parts = tf.unstack(q).map((qi, i) => tf.matMul(qi as tf.Tensor2D, tf.squeeze(tf.slice(kT, [i, 0, 0], [1, config.dKv, SRC_LEN]), [0])));
+          tf.stack(parts).dataSync();
+        }),
+      ),
+    );
+    attnResults.push(
+      await time("scores+backward: tf.matMul default gradient (transposed products)", () =>
+        tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true)))([q, k]).forEach((t) => t.dataSync())),
+      ),
+    );
+    attnResults.push(
+      await time("scores+backward: bmm custom gradient (explicit transposes, port's choice)", () =>
+        tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(bmm(a as tf.Tensor3D, tf.transpose(b as tf.Tensor3D, [0, 2, 1]))))([q, k]).forEach((t) => t.dataSync())),
+      ),
+    );
+    tf.dispose([q, k]);
+  }
   const leaked = tf.memory().numTensors - startTensors;
+  console.log(`wasm heap at the end: ${heapMb()} MiB`);
 
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version };
   const setup = { config: "t5-small shape (d 512, 6+6 layers, 8 heads, d_kv 64, d_ff 2048, vocab 32128), seeded random weights", batch: BATCH, srcLen: SRC_LEN, tgtLen: TGT_LEN, repeats: REPEATS };
-  const report = { date: new Date().toISOString(), ...info, machine, setup, model: results, attention: attnResults, leakedTensors: leaked };
+  const report = { date: new Date().toISOString(), ...info, machine, setup, model: results, attention: attnResults, leakedTensors: leaked, wasmHeapMiB: heapMb() };
   const dir = fileURLToPath(new URL("../bench-results", import.meta.url));
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}/forward.json`, `${JSON.stringify(report, null, 2)}\n`);
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
     "|---|---|---|",
     ...attnResults.map(row),
     "",
-    `Tensors leaked over the whole run: ${leaked}.`,
+    `Tensors leaked over the whole run: ${leaked}. WASM heap at the end: ${heapMb() ?? "n/a"} MiB (it never shrinks, so this is the peak).`,
     "",
   ].join("\n");
   writeFileSync(`${dir}/forward.md`, md);
