@@ -138,6 +138,8 @@ describe("dept report", () => {
     const loss = readFileSync(join(out, "curves", "released__cola.loss.svg"), "utf8");
     const points = [...loss.matchAll(/<polyline[^>]*data-name="([^"]+)"[^>]*points="([^"]*)"/g)].map((m) => [m[1], m[2]!.split(" ").length]);
     expect(points).toEqual([["train loss", 80], ["eval loss", 40]]);
+    const evalCurve = readFileSync(join(out, "curves", "released__cola.eval.svg"), "utf8");
+    expect(evalCurve).toMatch(/<line class="marker"[^>]*\/>\n<text[^>]*>best 38000<\/text>/);
   });
 
   it("picks the best run of a grid per task by the validation selection metric", async () => {

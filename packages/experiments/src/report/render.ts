@@ -195,7 +195,13 @@ export function buildReport(runs: readonly RunRecord[], reference: ReleasedRefer
       if (ev !== null) {
         files.set(
           `curves/${name}.eval.svg`,
-          lineChart({ title: `${run.label}: validation ${run.selectionMetric ?? ""}`, xLabel: "step", yLabel: run.selectionMetric ?? "", series: [ev] }),
+          lineChart({
+            title: `${run.label}: validation ${run.selectionMetric ?? ""}`,
+            xLabel: "step",
+            yLabel: run.selectionMetric ?? "",
+            series: [ev],
+            markers: run.bestStep === null ? [] : [{ x: run.bestStep, label: `best ${run.bestStep}` }],
+          }),
         );
         links.push(`[eval ${run.selectionMetric ?? ""}](curves/${name}.eval.svg)`);
       }

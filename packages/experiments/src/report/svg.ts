@@ -12,6 +12,8 @@ export interface ChartOptions {
   readonly xLabel: string;
   readonly yLabel: string;
   readonly series: readonly Series[];
+  /** Vertical dashed lines, e.g. the best step. */
+  readonly markers?: readonly { readonly x: number; readonly label: string }[];
   readonly width?: number;
   readonly height?: number;
 }
@@ -37,7 +39,7 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 function formatTick(v: number): string {
   if (v === 0) return "0";
   const a = Math.abs(v);
-  if (a >= 1e4) return `${Number((v / 1000).toPrecision(4))}k`;
+  if (a >= 1e3) return `${Number((v / 1000).toPrecision(4))}k`;
   if (a < 1e-3) return v.toExponential(1);
   return String(Number(v.toPrecision(4)));
 }
@@ -93,6 +95,12 @@ export function lineChart(opts: ChartOptions): string {
   out.push(
     `<text x="14" y="${margin.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${margin.top + plotH / 2})">${escapeXml(opts.yLabel)}</text>`,
   );
+  for (const marker of opts.markers ?? []) {
+    if (marker.x < xMin || marker.x > xMax) continue;
+    const x = f(sx(marker.x));
+    out.push(`<line class="marker" x1="${x}" y1="${margin.top}" x2="${x}" y2="${margin.top + plotH}" stroke="#777777" stroke-dasharray="4 3"/>`);
+    out.push(`<text x="${x}" y="${margin.top - 4}" text-anchor="middle" fill="#555555">${escapeXml(marker.label)}</text>`);
+  }
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
     const pts = [...s.points].sort((a, b) => a[0] - b[0]);
