@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
 import { bestPerTask } from "../src/report/render.ts";
 import { bestFromHistory, findRunDirs, parseHfJson, parseReadmeRunName, readRunDir } from "../src/report/run-dir.ts";
-import { TASK_SELECTION_METRIC } from "../src/report/selection.ts";
+import { selectionMetric, TASK_SELECTION_METRIC } from "../src/report/selection.ts";
+import { README_TASKS } from "../src/train-flags.ts";
 import { lineChart, niceTicks } from "../src/report/svg.ts";
 
 const RELEASED = fileURLToPath(new URL("./fixtures/released/", import.meta.url));
@@ -79,6 +80,14 @@ describe("run dirs", () => {
       const best = bestFromHistory(run.logHistory, TASK_SELECTION_METRIC[task]!);
       expect(best, task).toEqual({ step: Number(/checkpoint-(\d+)$/.exec(state.best_model_checkpoint)![1]), value: state.best_metric });
     }
+  });
+
+  it("has a selection metric for every task a recipe may name (spec §3)", () => {
+    for (const task of README_TASKS) expect(selectionMetric(task), task).toBeDefined();
+    expect([selectionMetric("stsb"), selectionMetric("superglue-cb"), selectionMetric("superglue-multirc"), selectionMetric("nq"), selectionMetric("mrpc")]).toEqual([
+      "pearson", "f1_multiclass", "f1", "em", "accuracy",
+    ]);
+    expect(selectionMetric("not-a-task")).toBeUndefined();
   });
 
   it("keeps the earliest step on ties, like HF's strict greater-than", () => {

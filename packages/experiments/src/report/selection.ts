@@ -1,33 +1,16 @@
-// Which validation metric selects the best checkpoint (and the best run of a grid) for each task.
-// DePT's train.py sets metric_for_best_model = TASK_TO_METRICS[task][0] with greater_is_better=True
-// (spec §3, train.py L305 + src/metrics.py). Kept here until @dept/metrics' TASK_TO_METRICS is on main;
-// test/selection.test.ts checks it against the released trainer_state.json files (best_metric/best step).
+// Which validation metric selects the best checkpoint (and the best run of a grid) for each task: the first
+// entry of @dept/metrics' TASK_TO_METRICS (DePT's train.py sets metric_for_best_model = TASK_TO_METRICS[task][0]
+// with greater_is_better=True, spec §3). test/report.test.ts checks it against the released trainer_state.json
+// files (best_metric and best step).
+import { TASK_TO_METRICS } from "@dept/metrics";
 
-/** Task -> selection metric (the first metric of the reference's TASK_TO_METRICS). */
-export const TASK_SELECTION_METRIC: Readonly<Record<string, string>> = {
-  cola: "matthews_correlation",
-  mrpc: "accuracy",
-  stsb: "pearson",
-  sst2: "accuracy",
-  mnli: "accuracy",
-  qnli: "accuracy",
-  rte: "accuracy",
-  qqp: "accuracy",
-  "superglue-boolq": "accuracy",
-  "superglue-wic": "accuracy",
-  "superglue-wsc.fixed": "accuracy",
-  "superglue-cb": "f1_multiclass",
-  "superglue-multirc": "f1",
-  nq: "em",
-  hotpotqa: "em",
-  searchqa: "em",
-  newsqa: "em",
-  winogrande: "accuracy",
-  scitail: "accuracy",
-  yelp_polarity: "accuracy",
-  paws: "accuracy",
-};
+/** Task -> selection metric. */
+export const TASK_SELECTION_METRIC: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(TASK_TO_METRICS).flatMap(([task, metrics]) => (metrics[0] === undefined ? [] : [[task, metrics[0]]])),
+);
 
+/** The selection metric of a task, or undefined for a task @dept/metrics does not know (no throw: a report
+ *  still lists such runs, without a best-run pick). */
 export function selectionMetric(task: string): string | undefined {
-  return TASK_SELECTION_METRIC[task];
+  return Object.hasOwn(TASK_SELECTION_METRIC, task) ? TASK_SELECTION_METRIC[task] : undefined;
 }
