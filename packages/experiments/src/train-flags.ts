@@ -4,6 +4,8 @@
 // train.py (HF argparse dataclasses) as described in the seed README and /work/shared/spec/dept-reference.md;
 // HF TrainingArguments defaults are those of transformers 4.28-4.33, the era the reference code targets
 // (spec "Key files"). A JSON config file (HF `parse_json_file` style) holds the same names as keys.
+// Kept in step with the trainer branch's TRAIN_ARGS (packages/trainer/src/args.ts at d1359ca): same names,
+// aliases, required flags and defaults, so a recipe that validates here is accepted by `dept train`.
 import type { OptionSpec } from "./args.ts";
 
 export type TrainFlagValue = string | number | boolean;
@@ -27,13 +29,13 @@ const PORT = "TS port extension";
 /** Every flag `dept train` accepts (canonical names; `aliases` are other accepted spellings). */
 export const TRAIN_FLAGS: readonly TrainFlagSpec[] = [
   // --- model and PEFT method (DePT train.py ModelArguments / PEFT arguments)
-  { name: "model_name_or_path", type: "string", help: "base model: local dir or HF hub id (t5-base; a Llama-2 dir for the Llama setting)", source: README },
+  { name: "model_name_or_path", type: "string", required: true, help: "base model: local dir or HF hub id (t5-base; a Llama-2 dir for the Llama setting)", source: README },
   {
     name: "peft_type",
     type: "string",
     choices: ["PROMPT_TUNING_LORA", "PROMPT_TUNING", "LORA"],
     default: "PROMPT_TUNING_LORA",
-    help: "PROMPT_TUNING_LORA = DePT; PROMPT_TUNING = vanilla prompt tuning; LORA = LoRA baseline (the reference train.py accepts only the first two)",
+    help: "PROMPT_TUNING_LORA = DePT; PROMPT_TUNING = vanilla prompt tuning; LORA = LoRA baseline (the reference train.py accepts only the first two; the trainer branch at d1359ca too)",
     source: `${README}; ${SPEC("§2")}; LORA is a ${PORT}`,
   },
   { name: "prefix_length", type: "number", integer: true, default: 100, help: "m: number of soft prompt tokens", source: `${README}; default ${SPEC("§2")}` },
@@ -60,11 +62,10 @@ export const TRAIN_FLAGS: readonly TrainFlagSpec[] = [
     source: `${README}; ${SPEC("§4")}`,
   },
   // --- data (DataTrainingArguments)
-  { name: "task_name", type: "string", help: "task, e.g. cola, superglue-boolq, nq, winogrande (see README_TASKS)", source: README },
+  { name: "task_name", type: "string", required: true, help: "task, e.g. cola, superglue-boolq, nq, winogrande (see README_TASKS)", source: README },
   { name: "dataset_config_name", type: "string", help: "passed by the README script ('en'); not used by the DePT tasks", source: README },
   { name: "data_dir", type: "string", help: "local dataset dir (else the HF cache / hub)", source: PORT },
-  { name: "max_seq_length", type: "number", integer: true, help: "s: inputs are padded/truncated to exactly this many tokens (A has s rows)", source: `${README}; ${SPEC("§1")}` },
-  { name: "pad_to_max_length", type: "boolean", default: true, help: "pad every input to --max_seq_length (required by DePT)", source: SPEC("§4") },
+  { name: "max_seq_length", type: "number", integer: true, default: 256, help: "s: inputs are padded/truncated to exactly this many tokens (A has s rows)", source: `${README}; ${SPEC("§1")}; default as the trainer` },
   {
     name: "k_shot_example",
     type: "number",
@@ -74,12 +75,9 @@ export const TRAIN_FLAGS: readonly TrainFlagSpec[] = [
     source: `${SPEC("§4")} (README spells it --k_shot_examples)`,
   },
   // --- generation during eval (DynamicTrainingArguments)
-  { name: "predict_with_generate", type: "boolean", default: true, help: "evaluate by generating (greedy)", source: SPEC("§5") },
   { name: "generation_max_length", type: "number", integer: true, default: 20, help: "max generated tokens during eval/predict (T5)", source: SPEC("§5") },
-  { name: "generation_num_beams", type: "number", integer: true, default: 1, help: "beams during eval/predict (1 = greedy)", source: SPEC("§5") },
   // --- training loop (HF TrainingArguments)
-  { name: "output_dir", type: "string", help: "run dir: checkpoints, trainer_state.json, *_results.json", source: `${README}; ${HF}` },
-  { name: "overwrite_output_dir", type: "boolean", default: false, help: "start afresh even if output_dir holds checkpoints", source: HF },
+  { name: "output_dir", type: "string", required: true, help: "run dir: checkpoints, trainer_state.json, *_results.json", source: `${README}; ${HF}` },
   { name: "resume_from_checkpoint", type: "string", help: "checkpoint-N dir to resume from (dept sweep sets it for interrupted runs)", source: HF },
   { name: "do_train", type: "boolean", default: false, help: "train", source: README },
   { name: "do_eval", type: "boolean", default: false, help: "evaluate on the validation split", source: README },
@@ -87,22 +85,31 @@ export const TRAIN_FLAGS: readonly TrainFlagSpec[] = [
   { name: "per_device_train_batch_size", type: "number", integer: true, default: 8, help: "training batch size (README: 32; MRQA 16)", source: `${README}; ${HF}` },
   { name: "per_device_eval_batch_size", type: "number", integer: true, default: 8, help: "eval batch size (README: 32; MRQA 16)", source: `${README}; ${HF}` },
   { name: "gradient_accumulation_steps", type: "number", integer: true, default: 1, help: "batches per optimizer step (MRQA runs: 2)", source: `${SPEC("§3")}; ${HF}` },
-  { name: "learning_rate", type: "number", default: 5e-5, help: "learning rate of the soft prompt (first AdamW group)", source: `${README}; ${HF}` },
+  {
+    name: "learning_rate",
+    type: "number",
+    default: 0.3,
+    help: "learning rate of the soft prompt (first AdamW group); every released run uses 0.3 or 0.4",
+    source: `${README}; ${SPEC("§3")}; default as the trainer (HF's is 5e-5)`,
+  },
   {
     name: "weight_decay",
     type: "number",
     default: 0,
-    help: "README passes 1e-5 but the reference builds its own AdamW, so it is ignored there (effective 0)",
+    help: "README passes 1e-5 but the reference builds its own AdamW, so it is ignored there (effective 0) unless --apply_weight_decay",
     source: `${README}; ${SPEC("§3")}`,
   },
-  { name: "adam_beta1", type: "number", default: 0.9, help: "AdamW beta1", source: `${HF}; ${SPEC("§3")}` },
-  { name: "adam_beta2", type: "number", default: 0.999, help: "AdamW beta2", source: `${HF}; ${SPEC("§3")}` },
-  { name: "adam_epsilon", type: "number", default: 1e-8, help: "logged by HF but ignored by the reference (its AdamW uses eps 1e-6)", source: `${HF}; ${SPEC("§3")}` },
-  { name: "optim", type: "string", default: "adamw_hf", help: "optimizer; the reference builds transformers.AdamW with two param groups", source: `${HF}; ${SPEC("§3")}` },
+  { name: "apply_weight_decay", type: "boolean", default: false, help: "really apply --weight_decay (NOT the reference behaviour)", source: PORT },
+  {
+    name: "optim",
+    type: "string",
+    default: "adamw_hf",
+    choices: ["adamw_hf", "adamw_torch"],
+    help: "adamw_hf = legacy transformers.AdamW with two param groups (the reference, eps 1e-6); adamw_torch = torch.optim.AdamW",
+    source: `${HF}; ${SPEC("§3")}`,
+  },
   { name: "max_grad_norm", type: "number", default: 1, help: "gradient clipping norm", source: `${HF}; ${SPEC("§3")}` },
-  { name: "max_steps", type: "number", integer: true, default: -1, help: "total optimizer steps (always pass it: the linear schedule decays to 0 here)", source: `${README}; ${SPEC("§3")}` },
-  { name: "num_train_epochs", type: "number", default: 3, help: "epochs when --max_steps is -1", source: HF },
-  { name: "lr_scheduler_type", type: "string", default: "linear", help: "linear warmup then linear decay to 0", source: `${HF}; ${SPEC("§3")}` },
+  { name: "max_steps", type: "number", integer: true, required: true, help: "total optimizer steps (the linear schedule decays to 0 here)", source: `${README}; ${SPEC("§3")}` },
   { name: "warmup_steps", type: "number", integer: true, default: 0, help: "linear warmup steps (README: 500)", source: `${README}; ${HF}` },
   { name: "logging_steps", type: "number", integer: true, default: 500, help: "log the training loss every N steps", source: `${HF}; ${SPEC("§3")}` },
   {
@@ -122,11 +129,17 @@ export const TRAIN_FLAGS: readonly TrainFlagSpec[] = [
   {
     name: "metric_for_best_model",
     type: "string",
-    help: "the reference overwrites it with the task's first metric (spec §3) and greater_is_better=True",
+    help: "default: the task's first metric (the reference overwrites it so, spec §3)",
     source: `${HF}; ${SPEC("§3")}`,
   },
+  { name: "greater_is_better", type: "boolean", default: true, help: "the reference sets True", source: `${HF}; ${SPEC("§3")}` },
   { name: "seed", type: "number", integer: true, default: 42, help: "seed for init, dropout, shuffling and k-shot sampling (data splits always use 42)", source: `${HF}; ${SPEC("§3")}` },
   { name: "backend", type: "string", choices: ["tensorflow", "webgpu", "wasm", "cpu"], help: "tfjs backend (default: $DEPT_BACKEND, else wasm)", source: PORT },
+  // --- small runs and trajectory checks
+  { name: "max_train_samples", type: "number", integer: true, help: "use only the first N training examples", source: `HF run scripts; ${PORT}` },
+  { name: "max_eval_samples", type: "number", integer: true, help: "use only the first N validation examples", source: `HF run scripts; ${PORT}` },
+  { name: "max_predict_samples", type: "number", integer: true, help: "use only the first N test examples", source: `HF run scripts; ${PORT}` },
+  { name: "shuffle_train", type: "boolean", default: true, help: "false: training examples in file order every epoch (trajectory checks)", source: PORT },
 ];
 
 /** Tasks named in the seed README run section (GLUE, SuperGLUE, MRQA, WinoGrande, Yelp-2, SciTail, PAWS). */

@@ -111,7 +111,7 @@ describe("recipe validation", () => {
     name: "t",
     description: "d",
     source: "s",
-    base: { model_name_or_path: "t5-base", r: 4, prefix_length: 4, max_steps: 2 },
+    base: { model_name_or_path: "t5-base", r: 4, prefix_length: 4, max_steps: 2, do_train: true },
     grid: { task_name: ["rte"], learning_rate: [0.3, 0.4] },
     output_root: "runs/t",
   };
@@ -133,11 +133,14 @@ describe("recipe validation", () => {
     expect(bad({ name: "other" })).toThrow("recipes/t.json: 'name' is 'other' but the file is t.json");
     expect(bad({ extra: 1 })).toThrow("recipes/t.json: unknown key 'extra'");
     expect(bad({ description: "" })).toThrow("'description' must be a non-empty string");
-    expect(bad({ base: { r: 4 } })).toThrow(/missing required flag 'model_name_or_path'/);
-    expect(bad({ base: { model_name_or_path: "t5-base", peft_type: "PROMPT_TUNING" }, grid: { task_name: ["rte"], lora_embedding_lr: [1e-3] } })).toThrow(
+    expect(bad({ base: { r: 4, max_steps: 2, do_train: true } })).toThrow(/missing required flag 'model_name_or_path'/);
+    expect(bad({ base: { ...good.base, max_steps: undefined } })).toThrow(/base.max_steps: expected a number, got undefined/);
+    expect(bad({ base: { model_name_or_path: "t5-base", r: 4, do_train: true } })).toThrow(/recipes\/t.json: run 'rte_lr3e-1': missing required flag 'max_steps'/);
+    expect(bad({ base: { ...good.base, do_train: false } })).toThrow(/run 'rte_lr3e-1': nothing to do/);
+    expect(bad({ base: { model_name_or_path: "t5-base", peft_type: "PROMPT_TUNING", max_steps: 2, do_eval: true }, grid: { task_name: ["rte"], lora_embedding_lr: [1e-3] } })).toThrow(
       /recipes\/t.json: run 'rte_loralr1e-3': 'lora_embedding_lr' only applies to PROMPT_TUNING_LORA/,
     );
-    expect(bad({ base: { model_name_or_path: "t5-base", peft_type: "LORA" } })).toThrow("peft_type LORA needs 'r'");
+    expect(bad({ base: { model_name_or_path: "t5-base", peft_type: "LORA", max_steps: 2, do_train: true } })).toThrow("peft_type LORA needs 'r'");
     expect(bad({ runs: [{ name: "a" }, { name: "a" }] })).toThrow(/same name as run #/);
     expect(bad({ runs: [{ learning_rate: 0.3 }] })).toThrow("runs[0].learning_rate: also a grid key");
   });
@@ -186,7 +189,7 @@ describe("train flags", () => {
     expect(() => parseTrainConfig([], "c.json")).toThrow("expected a JSON object");
   });
   it("round-trips a config through argv and the CLI option parser", () => {
-    const config = { task_name: "rte", learning_rate: 0.3, do_train: true, load_best_model_at_end: false, max_steps: 10, output_dir: "/o" };
+    const config = { model_name_or_path: "t5-base", task_name: "rte", learning_rate: 0.3, do_train: true, load_best_model_at_end: false, max_steps: 10, output_dir: "/o" };
     const parsed = parseOptions(trainConfigToArgv(config), [...TRAIN_FLAGS, TRAIN_CONFIG_ARGUMENT], "train");
     expect(parsed).toMatchObject(config);
     expect(parsed.seed).toBe(42); // defaults filled by the parser

@@ -191,6 +191,17 @@ describe("dept report", () => {
     expect(c.out.join("\n")).toContain(`| ${record!.label} | rte | PT | 100 |  | 256 | 3e-1 |  | 10000 | 9000 | accuracy 88.73 | accuracy 90.69, f1 93.29 | 79.14 | +11.55 |`);
   });
 
+  it("falls back to the trainer's training_args.json of the newest checkpoint", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dept-args-"));
+    cpSync(join(RELEASED, "mrpc"), dir, { recursive: true });
+    for (const [step, lr] of [[3, 0.3], [12, 0.4]] as const) {
+      cpSync(join(RELEASED, "mrpc", "trainer_state.json"), join(dir, `checkpoint-${step}`, "trainer_state.json"));
+      writeFileSync(join(dir, `checkpoint-${step}`, "training_args.json"), JSON.stringify({ task_name: "rte", peft_type: "PROMPT_TUNING_LORA", prefix_length: 7, r: 3, learning_rate: lr, lora_embedding_lr: null, max_steps: 12 }));
+    }
+    const record = await readRunDir(dir);
+    expect(record).toMatchObject({ task: "rte", m: 7, r: 3, lr: 0.4, loraLr: null, maxSteps: 12, sources: expect.arrayContaining([join("checkpoint-12", "training_args.json")]) as unknown });
+  });
+
   it("exits 2 for missing dirs or dirs without runs", async () => {
     const c = capture();
     expect(await main(["report", "/no/such/dir"], c.io)).toBe(2);

@@ -45,7 +45,7 @@ export class RecipeError extends Error {
 const TOP_LEVEL_KEYS = ["name", "description", "source", "notes", "base", "grid", "runs", "output_root"] as const;
 /** Flags the sweep owns: a recipe may not set them. */
 const RESERVED_FLAGS = ["output_dir", "resume_from_checkpoint"];
-const REQUIRED_FLAGS = ["task_name", "model_name_or_path"];
+const REQUIRED_FLAGS = ["task_name", "model_name_or_path", "max_steps"];
 const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /** Short keys in run names; the first three follow the seed README's output_dir pattern. */
@@ -218,6 +218,9 @@ export function expandRecipe(recipe: Recipe, opts: { cwd: string; outputRoot?: s
       const config = parseTrainConfig({ ...recipe.base, ...entry.flags, ...point, output_dir: outputDir }, where);
       for (const flag of REQUIRED_FLAGS) {
         if (config[flag] === undefined) throw new RecipeError(`${where}: missing required flag '${flag}' (put it in base, grid or runs)`);
+      }
+      if (config.do_train !== true && config.do_eval !== true && config.do_predict !== true) {
+        throw new RecipeError(`${where}: nothing to do: set do_train, do_eval and/or do_predict`);
       }
       const method = (config.peft_type as string | undefined) ?? "PROMPT_TUNING_LORA";
       if ((method === "PROMPT_TUNING_LORA" || method === "LORA") && config.r === undefined) {

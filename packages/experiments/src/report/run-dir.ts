@@ -12,6 +12,8 @@ import { selectionMetric } from "./selection.ts";
 
 /** File the sweep writes into each run dir: the full train config of that run. */
 export const RUN_CONFIG_FILE = "dept-run-config.json";
+/** What `dept train` writes into each checkpoint (the trainer package's TRAINING_ARGS_FILE). */
+export const TRAINING_ARGS_FILE = "training_args.json";
 const RUN_FILES = ["all_results.json", "test_results.json", "trainer_state.json"];
 
 export type LogEntry = Readonly<Record<string, number>>;
@@ -108,6 +110,15 @@ function first<T>(...values: (T | null | undefined)[]): T | null {
   return null;
 }
 
+/** checkpoint-N subdirs of a run dir, newest (highest N) first, as names relative to the run dir. */
+export function checkpointDirs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && /^checkpoint-\d+$/.test(e.name))
+    .map((e) => e.name)
+    .sort((a, b) => Number(b.slice(11)) - Number(a.slice(11)));
+}
+
 /** A directory holding all_results.json, test_results.json or trainer_state.json. */
 export function isRunDir(dir: string): boolean {
   return RUN_FILES.some((f) => existsSync(join(dir, f)));
@@ -170,7 +181,14 @@ export async function readRunDir(dir: string, label: string = basename(dir)): Pr
     if (json !== null) sources.push(name);
     return json;
   };
-  const config = await load(RUN_CONFIG_FILE);
+  // The run's full config: the sweep's copy, else the trainer's training_args.json (top level, or in the
+  // newest checkpoint: `dept train` writes one into every checkpoint-N/, as HF does training_args.bin).
+  let config = await load(RUN_CONFIG_FILE);
+  config ??= await load(TRAINING_ARGS_FILE);
+  if (config === null) {
+    const newest = checkpointDirs(dir)[0];
+    if (newest !== undefined) config = await load(join(newest, TRAINING_ARGS_FILE));
+  }
   const adapter = await load("adapter_config.json");
   const state = await load("trainer_state.json");
   const all = await load("all_results.json");

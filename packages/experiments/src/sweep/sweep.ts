@@ -4,14 +4,14 @@
 // resume_from_checkpoint (the newest complete one, as HF's get_last_checkpoint picks the highest N).
 // A failed run is recorded in <output_root>/sweep-log.jsonl and the sweep goes on.
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, readdirSync } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CommandIO } from "../command.ts";
 import type { PlannedRun } from "../recipes/recipe.ts";
-import { RUN_CONFIG_FILE } from "../report/run-dir.ts";
+import { checkpointDirs, RUN_CONFIG_FILE } from "../report/run-dir.ts";
 
 /** HF writes it last (train + eval + test metrics): its presence marks a finished run. */
 export const DONE_FILE = "all_results.json";
@@ -26,14 +26,9 @@ export type RunState = { kind: "done" } | { kind: "resume"; checkpoint: string }
 export function runState(outputDir: string): RunState {
   if (existsSync(join(outputDir, DONE_FILE))) return { kind: "done" };
   if (!existsSync(outputDir)) return { kind: "new" };
-  const checkpoints = readdirSync(outputDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && /^checkpoint-\d+$/.test(e.name))
-    // A checkpoint still being written when the run died has no trainer_state.json yet: not resumable.
-    .filter((e) => existsSync(join(outputDir, e.name, "trainer_state.json")))
-    .map((e) => ({ name: e.name, step: Number(e.name.slice("checkpoint-".length)) }))
-    .sort((a, b) => b.step - a.step);
-  const newest = checkpoints[0];
-  return newest === undefined ? { kind: "new" } : { kind: "resume", checkpoint: join(outputDir, newest.name) };
+  // A checkpoint still being written when the run died has no trainer_state.json yet: not resumable.
+  const newest = checkpointDirs(outputDir).find((name) => existsSync(join(outputDir, name, "trainer_state.json")));
+  return newest === undefined ? { kind: "new" } : { kind: "resume", checkpoint: join(outputDir, newest) };
 }
 
 /** The real train command: this package's CLI through tsx, in a fresh node process. */
