@@ -128,6 +128,20 @@ describe("dept sweep with a fake train command", () => {
     expect(existsSync(join(root, "rte_lr3e-1"))).toBe(false); // --only kept the others out
   });
 
+  it("refuses to resume checkpoints made with other hyperparameters", async () => {
+    const { recipe, root } = makeRecipe();
+    const run = join(root, "rte_lr3e-1");
+    mkdirSync(join(run, "checkpoint-2"), { recursive: true });
+    writeFileSync(join(run, "checkpoint-2", "trainer_state.json"), "{}");
+    writeFileSync(join(run, "dept-run-config.json"), JSON.stringify({ task_name: "rte", learning_rate: 0.3, max_steps: 99 }));
+    const c = capture();
+    expect(await main(["sweep", recipe, "--only", "rte_lr3e-1"], c.io)).toBe(1);
+    const [entry] = readLog(root);
+    expect(entry).toMatchObject({ run: "rte_lr3e-1", status: "failed" });
+    expect(String(entry!.error)).toMatch(/^recipe changed since this run dir was started \(do_train, lora_embedding_lr, max_seq_length, max_steps, model_name_or_path, output_dir, prefix_length, r\)/);
+    expect(existsSync(join(run, "invocations.jsonl"))).toBe(false); // train never started
+  });
+
   it("counts a run that exits 0 without all_results.json as failed", async () => {
     const { recipe, root } = makeRecipe();
     process.env.FAKE_TRAIN_NO_RESULTS = "rte_lr3e-1";

@@ -2,15 +2,17 @@
 // (HF style: `dept train <dir>/dept-run-config.json`). Resumable: a run whose dir holds all_results.json is
 // done and skipped; a run dir with checkpoint-N/ subdirs is resumed from the newest one through
 // resume_from_checkpoint (the newest complete one, as HF's get_last_checkpoint picks the highest N).
-// A failed run is recorded in <output_root>/sweep-log.jsonl and the sweep goes on.
+// A run dir whose dept-run-config.json says it was started with other flags is not resumed (failed, with the
+// flags named). A failed run is recorded in <output_root>/sweep-log.jsonl and the sweep goes on.
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
-import { appendFile, mkdir, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CommandIO } from "../command.ts";
 import type { PlannedRun } from "../recipes/recipe.ts";
+import type { TrainConfig } from "../train-flags.ts";
 import { checkpointDirs, RUN_CONFIG_FILE } from "../report/run-dir.ts";
 
 /** HF writes it last (train + eval + test metrics): its presence marks a finished run. */
@@ -111,6 +113,20 @@ function runChild(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, 
   });
 }
 
+/** Flags whose value differs between the config a run dir was started with and `config` (ignoring resume). */
+async function changedFlags(configPath: string, config: TrainConfig): Promise<string[]> {
+  if (!existsSync(configPath)) return [];
+  let previous: Record<string, unknown>;
+  try {
+    previous = JSON.parse(await readFile(configPath, "utf8")) as Record<string, unknown>;
+  } catch {
+    return [RUN_CONFIG_FILE];
+  }
+  const keys = new Set([...Object.keys(previous), ...Object.keys(config)]);
+  keys.delete("resume_from_checkpoint");
+  return [...keys].filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(config[k])).sort();
+}
+
 /** Runs the planned runs in order; returns one outcome per run. Never throws for a failed run. */
 export async function runSweep(runs: readonly PlannedRun[], opts: SweepOptions): Promise<RunOutcome[]> {
   const { io } = opts;
@@ -132,6 +148,15 @@ export async function runSweep(runs: readonly PlannedRun[], opts: SweepOptions):
     const config = resumedFrom === null ? run.config : { ...run.config, resume_from_checkpoint: resumedFrom };
     await mkdir(run.outputDir, { recursive: true });
     const configPath = join(run.outputDir, RUN_CONFIG_FILE);
+    // Resuming checkpoints made under other hyperparameters would silently mix two runs: refuse.
+    const changed = resumedFrom === null ? [] : await changedFlags(configPath, run.config);
+    if (changed.length > 0) {
+      const error = `recipe changed since this run dir was started (${changed.join(", ")}): delete ${run.outputDir} or restore the recipe`;
+      await record({ run: run.name, status: "failed", output_dir: run.outputDir, resumed_from: null, error });
+      io.stdout(`${prefix}: FAILED (${error})`);
+      outcomes.push({ name: run.name, status: "failed", resumedFrom: null, exitCode: null, error });
+      continue;
+    }
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
     io.stdout(`${prefix}: ${resumedFrom === null ? "starting" : `resuming from ${resumedFrom}`}`);
     const started = Date.now();
