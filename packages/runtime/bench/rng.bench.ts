@@ -5,6 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { SeededRandom, numpyPermutation, torchRandperm } from "../src/index.ts";
+import { numpyPermutationBigInt } from "./pcg64-bigint.ts";
 
 const N = 560_000;
 const MIN_SECONDS = 2;
@@ -22,9 +23,15 @@ function measure(name: string, fn: (i: number) => unknown): { name: string; runs
   return { name, runs, seconds: elapsed, perSecond: runs / elapsed, msPerRun: (1000 * elapsed) / runs };
 }
 
+// The BigInt formulation must agree with the limb one before its timing means anything.
+const a = numpyPermutation(N, 42);
+const b = numpyPermutationBigInt(N, 42);
+if (!a.every((v, i) => v === b[i])) throw new Error("BigInt PCG64 disagrees with src/rng/pcg64.ts");
+
 const results = [
   measure(`torchRandperm(n=${N})`, (i) => torchRandperm(N, i)),
   measure(`numpyPermutation(n=${N})`, (i) => numpyPermutation(N, i)),
+  measure(`numpyPermutation via BigInt PCG64 (comparison only, n=${N})`, (i) => numpyPermutationBigInt(N, i)),
   measure(`SeededRandom.normalArray(${N})`, (i) => new SeededRandom(i).normalArray(N, 0, 1)),
 ];
 
