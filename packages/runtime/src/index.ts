@@ -23,3 +23,6 @@ export type { SafetensorsDtype, SafetensorsFile, SafetensorsTensor } from "./io/
 export { numpyPermutation } from "./rng/numpy.ts";
 export { SeededRandom } from "./rng/seeded-random.ts";
 export { torchRandperm } from "./rng/torch.ts";
+
+// Hugging Face hub cache and downloads
+export * from "./hub/index.ts";
