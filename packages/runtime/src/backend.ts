@@ -140,7 +140,15 @@ async function initWebgpu(tf: typeof Tfjs): Promise<BackendInfo> {
   // tfjs-backend-webgpu checks navigator.gpu when its module is evaluated, so the WebGPU globals
   // (GPUBufferUsage, ...) and navigator.gpu must exist BEFORE it is imported.
   if (typeof dawn.globals === "object" && dawn.globals !== null) Object.assign(globalThis, dawn.globals);
-  const gpu: unknown = (create as (flags: string[]) => unknown)([]);
+  const gpu = (create as (flags: string[]) => { requestAdapter(): Promise<unknown> })([]);
+  // Ask for an adapter ourselves: tfjs's factory would fail on a null adapter with a bare TypeError.
+  // On Linux Dawn needs the Vulkan loader (libvulkan.so.1) and a GPU driver; it prints why it found none.
+  const adapter = await gpu.requestAdapter();
+  if (adapter === null || adapter === undefined) {
+    throw new BackendError(
+      `backend "webgpu": no WebGPU adapter available (Dawn found no usable GPU/driver: Vulkan, Metal or D3D12); use --backend wasm or tensorflow`,
+    );
+  }
   Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
   let mod: Record<string, unknown> | null;
   try {
@@ -151,11 +159,9 @@ async function initWebgpu(tf: typeof Tfjs): Promise<BackendInfo> {
   if (mod === null) {
     throw new BackendError(`backend "webgpu" needs @tensorflow/tfjs-backend-webgpu@${tfjsVersion} (and "webgpu"): ${install}`);
   }
-  // setBackend returns false (it does not throw) when requestAdapter() finds no GPU.
+  // setBackend returns false (it does not throw) when the backend factory fails.
   if (!(await activate(tf, "webgpu"))) {
-    throw new BackendError(
-      `backend "webgpu": no WebGPU adapter available (Dawn found no usable GPU/driver: Vulkan, Metal or D3D12); use --backend wasm or tensorflow`,
-    );
+    throw new BackendError(`backend "webgpu": tf.setBackend("webgpu") failed although Dawn reported an adapter (see the warning above)`);
   }
   return { backend: tf.getBackend(), threads: null, detail: `@tensorflow/tfjs-backend-webgpu on Dawn ("webgpu" package)` };
 }
