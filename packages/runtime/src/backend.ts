@@ -1,7 +1,8 @@
 // TensorFlow.js backend choice for every `dept` command and test: `--backend` / DEPT_BACKEND in
 // {tensorflow, webgpu, wasm, cpu}, default wasm. The optional backends are peer dependencies the user
-// installs (their install scripts download libtensorflow / Dawn); they are loaded with dynamic import()
-// so this package works without them and a missing one is a BackendError naming the package to install.
+// installs (tfjs-node downloads libtensorflow at install time; webgpu ships Dawn binaries). They are
+// loaded with dynamic import(), so this package works without them and a missing one is a BackendError
+// naming the package to install.
 //
 // Fallback policy: when wasm is the DEFAULT (neither the argument nor DEPT_BACKEND named a backend) and
 // it fails to initialise, we fall back to cpu and say so in BackendInfo.detail. When the user asked for

@@ -78,6 +78,17 @@ describe("reading files written by the reference (Rust) safetensors writer", () 
     expect(a).toEqual(b);
   });
 
+  it("parses a file that sits at an odd offset inside a larger buffer (unaligned data is copied)", async () => {
+    const bytes = await readFile(join(FIXTURES, "mixed.safetensors"));
+    const host = new Uint8Array(bytes.length + 3);
+    host.set(bytes, 1);
+    const shifted = parseSafetensors(host.subarray(1, 1 + bytes.length), "shifted.safetensors");
+    expect(shifted).toEqual(parseSafetensors(bytes, "mixed.safetensors"));
+    // results never alias the input buffer
+    host.fill(0);
+    expect(shifted.tensors.get("i32")!.data[0]).toBe(7);
+  });
+
   it("reads the golden DePT adapter (llama-tiny c_dept)", async () => {
     const file = await readSafetensors(join(FIXTURES, "llama-tiny-c_dept-adapter_model.safetensors"));
     expect(file.metadata).toEqual({ format: "pt" });
