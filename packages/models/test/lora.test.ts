@@ -33,7 +33,7 @@ describe.each(MODELS)("%s LoRA (peft d_lora)", (name) => {
       const B = f32(tensor(c, key.replace("lora_A", "lora_B"))); // [out, r]
       const a = tf.variable(tf.transpose(tf.tensor2d(A.data, A.shape as [number, number]))); // [in, r]
       const b = tf.variable(tf.transpose(tf.tensor2d(B.data, B.shape as [number, number]))); // [r, out]
-      lin.lora = { a: a as tf.Variable<tf.Rank.R2>, b: b as tf.Variable<tf.Rank.R2>, scaling, dropout: 0 };
+      lin.lora = { a: a, b: b, scaling, dropout: 0 };
       vars.set(`${PREFIX}${path}.lora_A.weight`, a);
       vars.set(`${PREFIX}${path}.lora_B.weight`, b);
     }
