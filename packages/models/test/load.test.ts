@@ -124,6 +124,29 @@ describe("loadModel", () => {
     expect((await loadError(noWeights)).message).toContain("no model.safetensors");
   });
 
+  it("sharded checkpoint (model.safetensors.index.json + shards) loads like the single file", async () => {
+    const dir = mkdtempSync(join(tmp, "sharded-"));
+    copyFileSync(join(modelDir("llama-tiny"), "config.json"), join(dir, "config.json"));
+    const file = await readSafetensors(join(modelDir("llama-tiny"), "model.safetensors"));
+    const keys = [...file.tensors.keys()].sort();
+    const shards = [keys.slice(0, 10), keys.slice(10)];
+    const weightMap: Record<string, string> = {};
+    for (const [i, shard] of shards.entries()) {
+      const name = `model-0000${i + 1}-of-00002.safetensors`;
+      await writeSafetensors(join(dir, name), new Map(shard.map((k) => [k, file.tensors.get(k)!])), { format: "pt" });
+      for (const k of shard) weightMap[k] = name;
+    }
+    writeFileSync(join(dir, "model.safetensors.index.json"), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    const sharded = await loadModel(dir);
+    const single = await loadModel(modelDir("llama-tiny"));
+    expect(sharded.kind).toBe("llama");
+    if (sharded.kind === "llama" && single.kind === "llama") {
+      expect(sharded.params.layers[1]!.down.w.dataSync()).toEqual(single.params.layers[1]!.down.w.dataSync());
+    }
+    disposeModel(sharded);
+    disposeModel(single);
+  });
+
   it("hub id: resolved from the HF cache layout; uncached + offline -> ModelLoadError", async () => {
     const cache = join(tmp, "hf-cache");
     const sha = "0123456789abcdef0123456789abcdef01234567";
