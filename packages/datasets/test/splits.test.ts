@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { getTask, kShotPositions, selectRows, sourceSplitOf, type TaskSpec } from "../src/index.ts";
+import { getTask, kShotPositions, selectRows, sourceSplitOf } from "../src/index.ts";
 import { FIXTURES, numpyGolden, torchGolden } from "./helpers.ts";
 
 const TORCH = torchGolden();
@@ -80,7 +80,7 @@ describe("neither list and n_obs (limit)", () => {
     expect(() => selectRows(paws, "train", 10, goldenRandperm, -1)).toThrow(/--limit/);
   });
   it("a missing split map entry is an error naming the task", () => {
-    expect(() => sourceSplitOf({ ...getTask("paws"), splitToDataSplit: { train: "train" } } as TaskSpec, "test")).toThrow(/task paws: has no test split/);
+    expect(() => sourceSplitOf({ ...getTask("paws"), splitToDataSplit: { train: "train" } }, "test")).toThrow(/task paws: has no test split/);
   });
 });
 
