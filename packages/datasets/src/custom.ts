@@ -74,7 +74,8 @@ export function customTask(json: unknown, where: string): TaskSpec {
   const source = str("source", true)!;
   const target = str("target", true)!;
   const config = str("config", false) ?? "default";
-  const hubId = str("hubId", false) ?? `local/${name}`;
+  const declaredHubId = str("hubId", false);
+  const hubId = declaredHubId ?? name;
   const labels = strList("labels") ?? null;
   const metrics = strList("metrics");
   const used = [...new Set([...placeholders(source), ...placeholders(target)])];
@@ -104,7 +105,7 @@ export function customTask(json: unknown, where: string): TaskSpec {
   if (kShot && labels === null) bad("'kShot' needs 'labels' (the classes to balance)");
   return {
     name,
-    dataset: { hubId, referenceId: hubId, config },
+    dataset: { hubId, referenceId: hubId, config, ...(declaredHubId === undefined ? { local: true } : {}) },
     columns,
     labelsList: labels,
     splitPolicy: policy,

@@ -7,11 +7,10 @@
 //   `datasets` cache      <name>/<config>/<version>/<hash>/<name>-<split>[-0000N-of-0000M].arrow
 // With --data_dir DIR, DIR may be a snapshot/layout root itself, its parent (DIR/org/name, DIR/name), an
 // HF hub cache or a `datasets` cache. Without it: the hub cache, the `datasets` cache, then a download.
+import { findCachedSnapshot, hfHome, hubCacheDir, hubDownload, hubListFiles, type HubOptions } from "@dept/runtime";
 import { readdirSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { DatasetError } from "./errors.ts";
-import { runtime, type HubOptions } from "./runtime.ts";
 import type { DatasetRef } from "./tasks.ts";
 
 export interface ResolvedSplit {
@@ -153,7 +152,7 @@ function hubCacheSnapshotRoots(cacheRoot: string, ids: readonly string[]): strin
 
 function datasetsCacheDir(env: NodeJS.ProcessEnv): string {
   if (env.HF_DATASETS_CACHE) return env.HF_DATASETS_CACHE;
-  return join(env.HF_HOME ?? join(homedir(), ".cache", "huggingface"), "datasets");
+  return join(hfHome(env), "datasets");
 }
 
 function truthy(v: string | undefined): boolean {
@@ -178,7 +177,7 @@ export async function resolveSplitFiles(ref: DatasetRef, split: string, opts: Re
     }
     const cached = findInDatasetsCache(dir, ref, split);
     if (cached) return cached;
-    for (const snap of await hubSnapshots(dir, ids, env)) {
+    for (const snap of hubSnapshots(dir, ids, env)) {
       searched.push(snap);
       const hit = findInRoot(snap, ref.config, split);
       if (hit) return hit;
@@ -191,8 +190,11 @@ export async function resolveSplitFiles(ref: DatasetRef, split: string, opts: Re
     );
   }
 
-  const hubCache = env.HF_HUB_CACHE ?? (env.HF_HOME ? join(env.HF_HOME, "hub") : join(homedir(), ".cache", "huggingface", "hub"));
-  for (const snap of await hubSnapshots(hubCache, ids, env)) {
+  if (ref.local === true) {
+    throw new DatasetError(ref.hubId, `is a local data set (custom task without 'hubId'): pass --data_dir`);
+  }
+  const hubCache = hubCacheDir(env);
+  for (const snap of hubSnapshots(hubCache, ids, env)) {
     const hit = findInRoot(snap, ref.config, split);
     if (hit) return hit;
   }
@@ -206,23 +208,21 @@ export async function resolveSplitFiles(ref: DatasetRef, split: string, opts: Re
 }
 
 /** Snapshot folders of the ids in an HF hub cache: the one refs/main names first, then any others. */
-async function hubSnapshots(cacheRoot: string, ids: readonly string[], env: NodeJS.ProcessEnv): Promise<string[]> {
+function hubSnapshots(cacheRoot: string, ids: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const all = hubCacheSnapshotRoots(cacheRoot, ids);
   if (all.length === 0) return [];
-  const rt = await runtime();
-  const main = ids.map((id) => rt.findCachedSnapshot(id, "dataset", "main", { ...env, HF_HUB_CACHE: cacheRoot })).filter((p): p is string => p !== null);
+  const main = ids.map((id) => findCachedSnapshot(id, "dataset", "main", { ...env, HF_HUB_CACHE: cacheRoot })).filter((p): p is string => p !== null);
   return [...new Set([...main, ...all])];
 }
 
 /** Lists the repo on the hub (main, then the parquet conversion branch) and downloads the split's files. */
 async function downloadSplit(ref: DatasetRef, split: string, env: NodeJS.ProcessEnv, endpoint: string | undefined): Promise<ResolvedSplit> {
-  const rt = await runtime();
   const tried: string[] = [];
   for (const revision of ["main", "refs/convert/parquet"]) {
     const hub: HubOptions = { revision, env, ...(endpoint !== undefined ? { endpoint } : {}) };
     let listing: string[];
     try {
-      listing = await rt.hubListFiles(ref.hubId, "dataset", hub);
+      listing = await hubListFiles(ref.hubId, "dataset", hub);
     } catch (error) {
       throw new DatasetError(ref.hubId, `cannot list the repo files at revision ${revision} (${error instanceof Error ? error.message : String(error)}); pass --data_dir with local files instead`);
     }
@@ -230,7 +230,7 @@ async function downloadSplit(ref: DatasetRef, split: string, env: NodeJS.Process
     tried.push(`${revision} (${listing.length} files)`);
     if (hit === null) continue;
     const files: string[] = [];
-    for (const f of hit.files) files.push(await rt.hubDownload(ref.hubId, "dataset", f, hub));
+    for (const f of hit.files) files.push(await hubDownload(ref.hubId, "dataset", f, hub));
     return { files, layout: `${hit.layout}, downloaded from ${ref.hubId}@${revision}` };
   }
   throw new DatasetError(ref.hubId, `the hub repo has no files for config '${ref.config}' split '${split}' (revisions tried: ${tried.join(", ")})`);

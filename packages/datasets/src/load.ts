@@ -2,13 +2,13 @@
 // (layout.ts), read them lazily batch by batch (readers/), keep only the rows the split policy selects
 // (splits.ts, seed-42 torch.randperm), format them (tasks.ts), cap yelp_polarity, k-shot sample
 // (kshot.ts). Only selected rows are ever materialised, and only the columns the task reads are decoded.
+import { numpyPermutation, torchRandperm } from "@dept/runtime";
 import { customTaskInDir, loadCustomTask } from "./custom.ts";
 import { DatasetError } from "./errors.ts";
 import { kShotPositions } from "./kshot.ts";
 import { resolveSplitFiles } from "./layout.ts";
 import { ShardedTable } from "./readers/index.ts";
 import type { Row } from "./readers/table.ts";
-import { runtime } from "./runtime.ts";
 import { selectRows, sourceSplitOf, type Randperm } from "./splits.ts";
 import { FieldError, getTask, isBuiltinTask, SPLIT_NAMES, type SplitName, type TaskSpec } from "./tasks.ts";
 
@@ -88,7 +88,7 @@ async function open(taskArg: string | TaskSpec, splitArg: string, opts: LoadOpti
     }
   }
   const n = await table.numRows();
-  const randperm: Randperm = needsPermutation(task, split, opts.limit) ? (await runtime()).torchRandperm : () => new Int32Array(0);
+  const randperm: Randperm = needsPermutation(task, split, opts.limit) ? torchRandperm : () => new Int32Array(0);
   const selection = selectRows(task, split, n, randperm, opts.limit);
   return { task, table, n, selection };
 }
@@ -161,8 +161,7 @@ export async function loadTaskExamples(task: string | TaskSpec, split: "train" |
   const o = await open(task, split, opts);
   const examples = await readSelected(o, opts.fixQuirks === true);
   if (split === "train" && opts.kShot !== undefined) {
-    const rt = await runtime();
-    const positions = kShotPositions(o.task, examples.map((e) => e.target), opts.kShot, opts.seed ?? DEFAULT_SEED, rt.numpyPermutation);
+    const positions = kShotPositions(o.task, examples.map((e) => e.target), opts.kShot, opts.seed ?? DEFAULT_SEED, numpyPermutation);
     return positions.map((p) => examples[p]!);
   }
   return examples;

@@ -25,6 +25,8 @@ export interface DatasetRef {
   readonly referenceId: string;
   /** Config (subset) name; "default" for single-config repos. */
   readonly config: string;
+  /** Only on disk (a custom task without a hub id): --data_dir is required. */
+  readonly local?: boolean;
 }
 
 export interface Formatted {

@@ -1,7 +1,8 @@
 // Test helpers: golden permutations (int32 safetensors) and temp folders.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { RecordBatchStreamWriter, tableFromArrays } from "apache-arrow";
 
 export const FIXTURES = join(import.meta.dirname, "fixtures");
 
@@ -27,4 +28,14 @@ export const numpyGolden = () => readInt32Safetensors(join(FIXTURES, "splits", "
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `dept-datasets-${prefix}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** An Arrow IPC stream file as the `datasets` cache writes it: one schema, record batches of batchRows. */
+export function writeArrowStream(path: string, columns: Record<string, unknown[] | Int32Array | BigInt64Array>, batchRows: number): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const table = tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]);
+  // Slices share one schema, so the stream holds one schema message and several record batches.
+  const batches = [];
+  for (let i = 0; i < table.numRows; i += batchRows) batches.push(...table.slice(i, i + batchRows).batches);
+  writeFileSync(path, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
 }

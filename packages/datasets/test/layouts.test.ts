@@ -3,11 +3,10 @@
 // inputs give errors that name the file/column/folder.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { RecordBatchStreamWriter, tableFromArrays } from "apache-arrow";
 import { parquetWriteFile } from "hyparquet-writer";
 import { afterAll, describe, expect, it } from "vitest";
 import { DatasetError, loadTaskExamples, matchRepoFiles, resolveSplitFiles, getTask } from "../src/index.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDir, writeArrowStream } from "./helpers.ts";
 
 // paws (policy "neither": train is the train split in file order) exercises layouts without shuffling.
 const ROWS = Array.from({ length: 7 }, (_, i) => ({ id: i + 1, sentence1: `First ${i}, "quoted".`, sentence2: `Second ${i} é`, label: i % 3 === 0 ? 1 : 0 }));
@@ -30,19 +29,13 @@ function writeParquet(path: string, rows: typeof ROWS, rowGroupSize = 2): void {
   });
 }
 
-function writeArrowStream(path: string, rows: typeof ROWS, batchRows = 3): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const table = tableFromArrays({
+function writeArrow(path: string, rows: typeof ROWS, batchRows = 3): void {
+  writeArrowStream(path, {
     id: Int32Array.from(rows, (r) => r.id),
     sentence1: rows.map((r) => r.sentence1),
     sentence2: rows.map((r) => r.sentence2),
     label: BigInt64Array.from(rows, (r) => BigInt(r.label)),
-  });
-  // Slices share one schema, so the stream holds one schema message and several record batches.
-  const batches = [];
-  for (let i = 0; i < rows.length; i += batchRows) batches.push(...table.slice(i, i + batchRows).batches);
-  expect(batches.length).toBe(Math.ceil(rows.length / batchRows));
-  writeFileSync(path, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
+  }, batchRows);
 }
 
 function writeJsonl(path: string, rows: typeof ROWS): void {
@@ -82,15 +75,25 @@ const LAYOUTS: Record<string, () => { dataDir: string; layout: RegExp }> = {
   },
   "datasets cache <name>/<config>/<version>/<hash>/<name>-<split>.arrow (IPC stream)": () => {
     const d = root("dscache");
-    writeArrowStream(join(d, "google-research-datasets___paws", "labeled_final", "0.0.0", "f00d", "paws-train.arrow"), ROWS);
+    writeArrow(join(d, "google-research-datasets___paws", "labeled_final", "0.0.0", "f00d", "paws-train.arrow"), ROWS);
     return { dataDir: d, layout: /datasets cache/ };
   },
   "legacy datasets cache, sharded .arrow": () => {
     const d = root("dscache-legacy");
     const dir = join(d, "paws", "labeled_final", "1.1.0", "beef");
-    writeArrowStream(join(dir, "paws-train-00000-of-00002.arrow"), ROWS.slice(0, 3), 2);
-    writeArrowStream(join(dir, "paws-train-00001-of-00002.arrow"), ROWS.slice(3), 2);
+    writeArrow(join(dir, "paws-train-00000-of-00002.arrow"), ROWS.slice(0, 3), 2);
+    writeArrow(join(dir, "paws-train-00001-of-00002.arrow"), ROWS.slice(3), 2);
     return { dataDir: d, layout: /datasets cache/ };
+  },
+  "HF hub cache datasets--org--name/snapshots/<sha>/ (refs/main)": () => {
+    const d = root("hubcache");
+    const repo = join(d, "datasets--google-research-datasets--paws");
+    const sha = "89abcdef0123456789abcdef0123456789abcdef";
+    writeParquet(join(repo, "snapshots", "0000000000000000000000000000000000000000", "labeled_final", "train-00000-of-00001.parquet"), ROWS.slice(0, 2));
+    writeParquet(join(repo, "snapshots", sha, "labeled_final", "train-00000-of-00001.parquet"), ROWS);
+    mkdirSync(join(repo, "refs"), { recursive: true });
+    writeFileSync(join(repo, "refs", "main"), sha);
+    return { dataDir: d, layout: new RegExp(`hub parquet .*snapshots/${sha}`) };
   },
   "parent folder <org>/<name>/": () => {
     const d = root("parent");
