@@ -1,9 +1,11 @@
 // The registry of `dept` subcommands: one line each.
 import type { Command } from "../command.ts";
+import { dataCommand } from "./data.ts";
 import { metricsCommand } from "./metrics.ts";
 import { tokenizeCommand } from "./tokenize.ts";
 
 export const COMMANDS: readonly Command[] = [
+  dataCommand,
   metricsCommand,
   tokenizeCommand,
 ];
