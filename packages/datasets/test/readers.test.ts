@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { parquetWriteFile } from "hyparquet-writer";
+import { afterAll, describe, expect, it } from "vitest";
 import { ArrowReader, DatasetError, JsonlReader, openTable, ParquetReader, type Row, type TableReader } from "../src/index.ts";
+import { MIN_SLICE_ROWS } from "../src/readers/parquet.ts";
+import { tempDir } from "./helpers.ts";
 
 const FIX = join(import.meta.dirname, "fixtures", "pyarrow");
 const expected = (JSON.parse(readFileSync(join(FIX, "expected.json"), "utf8")) as { rows: Row[] }).rows;
@@ -32,6 +35,35 @@ describe("Parquet written by pyarrow", () => {
     const got: Row[] = [];
     for await (const b of reader.batches({ columns: ["answers"], wanted: (s) => s >= 3 })) got.push(...b.rows);
     expect(got).toEqual(expected.slice(3).map((r) => ({ answers: r.answers })));
+  });
+});
+
+describe("a big row group is decoded in slices", () => {
+  const tmp = tempDir("slices");
+  afterAll(tmp.cleanup);
+  it("one 3,000-row group -> 1,024-row slices with the same rows, wanted() skips slices", async () => {
+    const path = join(tmp.dir, "big.parquet");
+    const n = 3000;
+    parquetWriteFile({
+      filename: path,
+      rowGroupSize: n,
+      columnData: [
+        { name: "text", data: Array.from({ length: n }, (_, i) => `row ${i} `.repeat(1 + (i % 5))), type: "STRING", offsetIndex: false },
+        { name: "label", data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 3)), type: "INT64", offsetIndex: false },
+      ],
+      pageSize: 4096,
+    });
+    const whole = await readAll(new ParquetReader(path));
+    expect(whole.starts).toEqual([0]);
+    const sliced = await readAll(new ParquetReader(path, { maxSliceBytes: 1 }));
+    expect(sliced.starts).toEqual([0, MIN_SLICE_ROWS, 2 * MIN_SLICE_ROWS]);
+    expect(sliced.rows).toEqual(whole.rows);
+    const starts: number[] = [];
+    for await (const b of new ParquetReader(path, { maxSliceBytes: 1 }).batches({ columns: ["label"], wanted: (s) => s > 0 })) {
+      starts.push(b.start);
+      expect(b.rows[0]).toEqual({ label: b.start % 3 });
+    }
+    expect(starts).toEqual([MIN_SLICE_ROWS, 2 * MIN_SLICE_ROWS]);
   });
 });
 
