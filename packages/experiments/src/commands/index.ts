@@ -2,10 +2,14 @@
 import type { Command } from "../command.ts";
 import { dataCommand } from "./data.ts";
 import { metricsCommand } from "./metrics.ts";
+import { reportCommand } from "./report.ts";
+import { sweepCommand } from "./sweep.ts";
 import { tokenizeCommand } from "./tokenize.ts";
 
 export const COMMANDS: readonly Command[] = [
   dataCommand,
   metricsCommand,
   tokenizeCommand,
+  sweepCommand,
+  reportCommand,
 ];
