@@ -224,7 +224,11 @@ async function downloadSplit(ref: DatasetRef, split: string, env: NodeJS.Process
     try {
       listing = await hubListFiles(ref.hubId, "dataset", hub);
     } catch (error) {
-      throw new DatasetError(ref.hubId, `cannot list the repo files at revision ${revision} (${error instanceof Error ? error.message : String(error)}); pass --data_dir with local files instead`);
+      const why = error instanceof Error ? error.message : String(error);
+      // The repo itself must list; a missing parquet-conversion branch only ends the search.
+      if (revision === "main") throw new DatasetError(ref.hubId, `cannot list the repo files (${why}); pass --data_dir with local files instead`);
+      tried.push(`${revision} (${why})`);
+      continue;
     }
     const hit = matchRepoFiles(listing, ref.config, split);
     tried.push(`${revision} (${listing.length} files)`);

@@ -91,6 +91,8 @@ describe("real split sizes: rows = golden torch.randperm(n, seed 42)", () => {
 describe("caches and the hub", () => {
   const SHA = "0123456789abcdef0123456789abcdef01234567";
   const FILE = "rte/validation-00000-of-00001.parquet";
+  const CONVERT_SHA = "fedcba9876543210fedcba9876543210fedcba98";
+  const CONVERT_FILE = "mrpc/validation/0000.parquet";
   let parquetBytes: Buffer;
   let endpoint = "";
   const seen: string[] = [];
@@ -99,6 +101,15 @@ describe("caches and the hub", () => {
     seen.push(`${req.method} ${path}`);
     if (path === "/api/datasets/nyu-mll/glue/revision/main") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: "nyu-mll/glue", sha: SHA, siblings: [{ rfilename: ".gitattributes" }, { rfilename: "README.md" }, { rfilename: "rte/train-00000-of-00001.parquet" }, { rfilename: FILE }] }));
+      return;
+    }
+    if (path === "/api/datasets/nyu-mll/glue/revision/refs/convert/parquet") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: "nyu-mll/glue", sha: CONVERT_SHA, siblings: [{ rfilename: CONVERT_FILE }] }));
+      return;
+    }
+    if (path === `/datasets/nyu-mll/glue/resolve/refs/convert/parquet/${CONVERT_FILE}`) {
+      res.writeHead(200, { "x-repo-commit": CONVERT_SHA, etag: '"c0de"', "content-length": String(parquetBytes.length) });
+      res.end(req.method === "HEAD" ? undefined : parquetBytes);
       return;
     }
     if (path === `/datasets/nyu-mll/glue/resolve/main/${FILE}`) {
@@ -143,9 +154,12 @@ describe("caches and the hub", () => {
     await expect(loadTaskExamples("rte", "validation", { env, endpoint })).rejects.toThrow(/nyu-mll\/glue: split 'validation' of config 'rte' is not in the hub cache/);
   });
 
-  it("a repo without the split is an error listing the revisions tried", async () => {
+  it("falls back to the parquet-conversion branch; a split on neither is an error listing both", async () => {
     const env = { HF_HUB_CACHE: join(tmp.dir, "miss-hub"), HF_HOME: join(tmp.dir, "miss-home") };
-    await expect(loadTaskExamples("cola", "train", { env, endpoint })).rejects.toThrow(/nyu-mll\/glue/);
+    const mrpc = await loadTaskExamples("mrpc", "validation", { env, endpoint });
+    expect(mrpc).toHaveLength(138); // the 277-row file served as mrpc: half of it
+    expect(seen).toContain(`GET /datasets/nyu-mll/glue/resolve/refs/convert/parquet/${CONVERT_FILE}`);
+    await expect(loadTaskExamples("cola", "train", { env, endpoint })).rejects.toThrow(/nyu-mll\/glue: the hub repo has no files for config 'cola' split 'train' \(revisions tried: main \(4 files\), refs\/convert\/parquet \(1 files\)\)/);
   });
 
   it("finds the `datasets` library cache through HF_DATASETS_CACHE (newest version/hash folder)", async () => {
