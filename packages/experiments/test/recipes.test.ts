@@ -26,7 +26,7 @@ describe("shipped recipes", () => {
   it("ships one recipe per grid of the seed README and spec", () => {
     expect(recipeFiles).toEqual([
       "baseline-lora.json", "baseline-pt100.json", "few-shot.json", "glue.json", "llama2-sst2.json",
-      "mrqa.json", "other-tasks.json", "released-t5-base.json", "superglue.json",
+      "mrqa.json", "other-tasks.json", "quickstart.json", "released-t5-base.json", "superglue.json",
     ]);
   });
 
@@ -163,6 +163,51 @@ describe("recipe validation", () => {
     expect(runs.map((r) => r.name)).toEqual(["a_lr3e-1", "a_lr4e-1", "cola_seed7_lr3e-1", "cola_seed7_lr4e-1"]);
     expect(runs[2]!.outputDir).toBe("/w/out/cola_seed7_lr3e-1");
     expect(runs[2]!.config).toMatchObject({ task_name: "cola", seed: 7, learning_rate: 0.3, r: 4, output_dir: "/w/out/cola_seed7_lr3e-1" });
+  });
+});
+
+describe("embedded resources and custom tasks (quickstart.json)", () => {
+  const DATA = fileURLToPath(new URL("../../datasets/data/amazon-sentiment/", import.meta.url));
+  const MODEL = fileURLToPath(new URL("../assets/t5-tiny-random/", import.meta.url));
+  const custom = {
+    name: "t",
+    description: "d",
+    source: "s",
+    base: { model_name_or_path: "embedded:t5-tiny-random", data_dir: "embedded:amazon-sentiment", task_name: "amazon-sentiment", r: 2, max_steps: 2, do_train: true },
+    output_root: "runs/t",
+  };
+  const bad = (patch: Record<string, unknown>) => () => validateRecipe({ ...custom, ...patch }, "recipes/t.json", "/");
+  const { data_dir: _unused, ...noDataDir } = custom.base;
+
+  it("quickstart.json: one DePT run on the amazon-sentiment custom task with the embedded tiny model, paths resolved", async () => {
+    const runs = await expand("quickstart");
+    expect(runs.map((r) => r.name)).toEqual(["amazon-sentiment"]);
+    const config = runs[0]!.config;
+    expect(config).toMatchObject({ task_name: "amazon-sentiment", peft_type: "PROMPT_TUNING_LORA", do_train: true, do_eval: true, do_predict: true, output_dir: "/tmp/x/runs/quickstart/amazon-sentiment" });
+    // embedded:<name> becomes the folder in this checkout, wherever dept sweep runs.
+    expect(join(String(config.model_name_or_path), "/")).toBe(MODEL);
+    expect(join(String(config.data_dir), "/")).toBe(DATA);
+    expect(readdirSync(MODEL).sort()).toEqual(["README.md", "config.json", "generation_config.json", "model.safetensors", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json"]);
+  });
+  it("accepts a custom task only when its data_dir declares it", () => {
+    expect(validateRecipe(custom, "recipes/t.json", "/").name).toBe("t");
+    expect(bad({ base: noDataDir })).toThrow(
+      "recipes/t.json: base.task_name: unknown task 'amazon-sentiment' (expected one of cola, mrpc",
+    );
+    // Declared by a grid data_dir, but the run that pairs it with another data dir is refused.
+    expect(
+      bad({ base: noDataDir, grid: { data_dir: ["embedded:amazon-sentiment", "/nonexistent"] } }),
+    ).toThrow("recipes/t.json: run 'data_dir-nonexistent': task 'amazon-sentiment' is not a seed README task, so its data_dir must hold a task.json declaring it (data_dir /nonexistent has no readable task.json)");
+    // A relative data_dir is looked up from the cwd given (dept sweep's).
+    const root = fileURLToPath(new URL("../../datasets/", import.meta.url));
+    expect(validateRecipe({ ...custom, base: { ...custom.base, data_dir: "data/amazon-sentiment" } }, "recipes/t.json", root).name).toBe("t");
+  });
+  it("names unknown or misplaced embedded resources", () => {
+    expect(bad({ base: { ...custom.base, model_name_or_path: "embedded:t5-huge" } })).toThrow(
+      "recipes/t.json: run 't': model_name_or_path 'embedded:t5-huge': no embedded model of that name (expected embedded:t5-tiny-random)",
+    );
+    expect(bad({ base: { ...custom.base, model_name_or_path: "embedded:amazon-sentiment" } })).toThrow("no embedded model of that name");
+    expect(bad({ base: { ...custom.base, data_dir: "embedded:t5-tiny-random" } })).toThrow("base.task_name: unknown task 'amazon-sentiment'");
   });
 });
 

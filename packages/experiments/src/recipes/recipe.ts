@@ -1,8 +1,11 @@
 // Experiment recipes: a JSON file describing a grid of `dept train` runs (packages/experiments/recipes/*.json).
 // One run = base ⊕ run override ⊕ one grid point; its name is derived from the values that vary, in the
 // style of the seed README's output dirs (`cola_lr3e-1_loralr5e-3`), and output_dir = output_root/name.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
+import { CUSTOM_TASK_FILE, loadCustomTask } from "@dept/datasets";
+import { EMBEDDED_FLAGS, isEmbedded, resolveEmbedded } from "../embedded.ts";
 import { checkFlagValue, parseTrainConfig, README_TASKS, trainFlag, type TrainConfig, type TrainFlagValue } from "../train-flags.ts";
 
 export interface RecipeRunOverride {
@@ -86,7 +89,34 @@ export async function loadRecipe(file: string): Promise<Recipe> {
   return validateRecipe(json, file);
 }
 
-function checkFlags(obj: Record<string, unknown>, where: string, opts: { lists: boolean }): Record<string, unknown> {
+/**
+ * The custom task a data dir declares (`<data_dir>/task.json`, @dept/datasets), or null. `embedded:` names resolve
+ * to their folder; other paths are relative to `cwd` (where dept sweep runs). Unreadable dirs give null: the
+ * run's task check then names the problem.
+ */
+function declaredTask(dataDir: unknown, cwd: string): { name: string; dir: string } | null {
+  if (typeof dataDir !== "string") return null;
+  let dir: string;
+  try {
+    dir = isEmbedded(dataDir) ? resolveEmbedded("data_dir", dataDir, "data_dir") : resolve(cwd, dataDir);
+  } catch {
+    return null;
+  }
+  const file = join(dir, CUSTOM_TASK_FILE);
+  if (!existsSync(file)) return null;
+  return { name: loadCustomTask(file).name, dir };
+}
+
+/** Custom task names declared by any data_dir the recipe mentions (base, grid values, runs entries). */
+function customTaskNames(json: Record<string, unknown>, cwd: string): Set<string> {
+  const values: unknown[] = [];
+  if (isObject(json.base)) values.push(json.base.data_dir);
+  if (isObject(json.grid) && Array.isArray(json.grid.data_dir)) values.push(...(json.grid.data_dir as unknown[]));
+  if (Array.isArray(json.runs)) for (const r of json.runs) if (isObject(r)) values.push(r.data_dir);
+  return new Set(values.flatMap((v) => declaredTask(v, cwd)?.name ?? []));
+}
+
+function checkFlags(obj: Record<string, unknown>, where: string, opts: { lists: boolean; customTasks: ReadonlySet<string> }): Record<string, unknown> {
   for (const [key, value] of Object.entries(obj)) {
     const spec = trainFlag(key);
     if (spec === undefined) throw new RecipeError(`${where}.${key}: unknown train flag '${key}' (see src/train-flags.ts)`);
@@ -101,17 +131,20 @@ function checkFlags(obj: Record<string, unknown>, where: string, opts: { lists: 
     values.forEach((v, i) => {
       const problem = checkFlagValue(spec, v);
       if (problem !== null) throw new RecipeError(`${where}.${key}${opts.lists ? `[${i}]` : ""}: ${problem}`);
-      if (key === "task_name" && !README_TASKS.includes(v as string)) {
-        throw new RecipeError(`${where}.${key}${opts.lists ? `[${i}]` : ""}: unknown task '${String(v)}' (expected one of ${README_TASKS.join(", ")})`);
+      if (key === "task_name" && !README_TASKS.includes(v as string) && !opts.customTasks.has(v as string)) {
+        throw new RecipeError(
+          `${where}.${key}${opts.lists ? `[${i}]` : ""}: unknown task '${String(v)}' (expected one of ${README_TASKS.join(", ")}, or a custom task declared by a data_dir's ${CUSTOM_TASK_FILE})`,
+        );
       }
     });
   }
   return obj;
 }
 
-/** Validates a parsed recipe (`file` names it in errors). */
-export function validateRecipe(json: unknown, file: string): Recipe {
+/** Validates a parsed recipe (`file` names it in errors; relative data_dirs are looked up from `cwd`). */
+export function validateRecipe(json: unknown, file: string, cwd: string = process.cwd()): Recipe {
   if (!isObject(json)) throw new RecipeError(`${file}: expected a JSON object`);
+  const customTasks = customTaskNames(json, cwd);
   for (const key of Object.keys(json)) {
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) throw new RecipeError(`${file}: unknown key '${key}' (expected ${TOP_LEVEL_KEYS.join(", ")})`);
   }
@@ -129,10 +162,10 @@ export function validateRecipe(json: unknown, file: string): Recipe {
   if (!Array.isArray(notesRaw) || notesRaw.some((n) => typeof n !== "string")) throw new RecipeError(`${file}: 'notes' must be an array of strings`);
 
   if (!isObject(json.base)) throw new RecipeError(`${file}: 'base' must be an object {flag: value}`);
-  const base = checkFlags(json.base, `${file}: base`, { lists: false }) as TrainConfig;
+  const base = checkFlags(json.base, `${file}: base`, { lists: false, customTasks }) as TrainConfig;
   const gridRaw = json.grid ?? {};
   if (!isObject(gridRaw)) throw new RecipeError(`${file}: 'grid' must be an object {flag: [values...]}`);
-  const grid = checkFlags(gridRaw, `${file}: grid`, { lists: true }) as Record<string, TrainFlagValue[]>;
+  const grid = checkFlags(gridRaw, `${file}: grid`, { lists: true, customTasks }) as Record<string, TrainFlagValue[]>;
   for (const key of Object.keys(grid)) {
     if (key in base) throw new RecipeError(`${file}: grid.${key}: also set in base (a flag is either fixed or varied)`);
   }
@@ -146,7 +179,7 @@ export function validateRecipe(json: unknown, file: string): Recipe {
       throw new RecipeError(`${where}.name: must match ${String(NAME_PATTERN)}`);
     }
     if (note !== undefined && typeof note !== "string") throw new RecipeError(`${where}.note: must be a string`);
-    checkFlags(flags, where, { lists: false });
+    checkFlags(flags, where, { lists: false, customTasks });
     for (const key of Object.keys(flags)) {
       if (key in grid) throw new RecipeError(`${where}.${key}: also a grid key`);
     }
@@ -164,7 +197,7 @@ export function validateRecipe(json: unknown, file: string): Recipe {
     outputRoot: text("output_root", true),
   };
   // Expanding checks what only the merged configs show: required flags, per-method needs, unique names.
-  expandRecipe(recipe, { cwd: "/" });
+  expandRecipe(recipe, { cwd });
   return recipe;
 }
 
@@ -216,6 +249,21 @@ export function expandRecipe(recipe: Recipe, opts: { cwd: string; outputRoot?: s
       byName.set(name, out.length);
       const outputDir = resolve(root, name);
       const config = parseTrainConfig({ ...recipe.base, ...entry.flags, ...point, output_dir: outputDir }, where);
+      // embedded:<name> -> the folder inside this checkout, so dept train gets a plain path.
+      for (const flag of Object.keys(EMBEDDED_FLAGS)) {
+        const value = config[flag];
+        if (isEmbedded(value)) config[flag] = resolveEmbedded(flag, value, where);
+      }
+      const task = config.task_name;
+      if (typeof task === "string" && !README_TASKS.includes(task)) {
+        const declared = declaredTask(config.data_dir, opts.cwd);
+        if (declared?.name !== task) {
+          throw new RecipeError(
+            `${where}: task '${task}' is not a seed README task, so its data_dir must hold a ${CUSTOM_TASK_FILE} declaring it` +
+              (typeof config.data_dir === "string" ? ` (data_dir ${String(config.data_dir)} ${declared === null ? `has no readable ${CUSTOM_TASK_FILE}` : `declares '${declared.name}'`})` : " (no data_dir set)"),
+          );
+        }
+      }
       for (const flag of REQUIRED_FLAGS) {
         if (config[flag] === undefined) throw new RecipeError(`${where}: missing required flag '${flag}' (put it in base, grid or runs)`);
       }
