@@ -4,3 +4,9 @@ export { LinearWarmupSchedule, linearWarmupMultiplier, type SchedulerState } fro
 export { clipGradNorm, globalGradNorm, CLIP_EPSILON, type ClipResult } from "./clip.ts";
 export { GradientAccumulator } from "./accumulate.ts";
 export { TrainerConfigError, CheckpointError, NonFiniteLossError } from "./errors.ts";
+export { saveCheckpoint, loadCheckpoint, type CheckpointContents, type RngState } from "./io/checkpoint.ts";
+export { newTrainerState, loadTrainerState, saveTrainerState, trainerStateJson, pyRound, type TrainerStateData, type LogEntry } from "./io/trainer-state.ts";
+export { saveMetrics, type ResultsSplit } from "./io/results.ts";
+export { rotateCheckpoints, checkpointsToDelete, sortedCheckpoints, checkpointPath, checkpointDirName } from "./io/rotate.ts";
+export { pyFloatRepr, pyJsonDumps, pyFloat, PyFloat } from "./io/pyjson.ts";
+export { writeFileAtomic, writeDirAtomic } from "./io/atomic.ts";
