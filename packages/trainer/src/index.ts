@@ -10,3 +10,17 @@ export { saveMetrics, type ResultsSplit } from "./io/results.ts";
 export { rotateCheckpoints, checkpointsToDelete, sortedCheckpoints, checkpointPath, checkpointDirName } from "./io/rotate.ts";
 export { pyFloatRepr, pyJsonDumps, pyFloat, PyFloat } from "./io/pyjson.ts";
 export { writeFileAtomic, writeDirAtomic } from "./io/atomic.ts";
+export {
+  runTrainingLoop,
+  validateLoopConfig,
+  dropoutSeed,
+  LORA_EMBEDDING_PARAM,
+  type LoopConfig,
+  type TrainModel,
+  type LoopData,
+  type LoopHooks,
+  type LoopResult,
+  type EvalOutcome,
+  type StepInfo,
+  type IntervalStrategy,
+} from "./loop.ts";
