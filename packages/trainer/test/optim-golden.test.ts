@@ -10,7 +10,7 @@ import { useTestBackend } from "./helpers/backend.ts";
 let c: GoldenCase;
 beforeAll(async () => {
   await useTestBackend();
-  c = loadGoldenCase();
+  c = await loadGoldenCase();
 });
 
 const NAMES = ["P", "A", "B"] as const;

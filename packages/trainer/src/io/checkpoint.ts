@@ -10,11 +10,11 @@
 // The folder is written under a temporary name and renamed, so a checkpoint is complete or absent.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readSafetensors, writeSafetensors, type SafetensorsFile, type SafetensorsTensor } from "@dept/runtime";
 import type { AdamWState, OptimName } from "../optim/adamw.ts";
 import type { SchedulerState } from "../schedule.ts";
 import { CheckpointError } from "../errors.ts";
 import { writeDirAtomic, writeFileAtomic } from "./atomic.ts";
-import { decodeF32Safetensors, encodeF32Safetensors, type F32Tensor } from "./safetensors-f32.ts";
 import { loadTrainerState, saveTrainerState, type TrainerStateData } from "./trainer-state.ts";
 
 export const OPTIMIZER_FILE = "optimizer.safetensors";
@@ -53,7 +53,7 @@ interface OptimizerMeta {
 export async function saveCheckpoint(dir: string, contents: CheckpointContents, writeAdapter: (dir: string) => Promise<void>): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     await writeAdapter(tmp);
-    const tensors = new Map<string, F32Tensor>();
+    const tensors = new Map<string, SafetensorsTensor>();
     const meta: OptimizerMeta = {
       kind: contents.optimizer.kind,
       betas: contents.optimizer.betas,
@@ -62,11 +62,11 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents, 
       state: {},
     };
     for (const [name, st] of Object.entries(contents.optimizer.params)) {
-      tensors.set(`${name}.exp_avg`, { shape: st.shape, data: st.expAvg });
-      tensors.set(`${name}.exp_avg_sq`, { shape: st.shape, data: st.expAvgSq });
+      tensors.set(`${name}.exp_avg`, { dtype: "F32", shape: st.shape, data: st.expAvg });
+      tensors.set(`${name}.exp_avg_sq`, { dtype: "F32", shape: st.shape, data: st.expAvgSq });
       meta.state[name] = { step: st.step };
     }
-    await writeFileAtomic(join(tmp, OPTIMIZER_FILE), encodeF32Safetensors(tensors, { format: "pt" }));
+    await writeSafetensors(join(tmp, OPTIMIZER_FILE), tensors, { format: "pt" });
     await writeFileAtomic(join(tmp, OPTIMIZER_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
     await writeFileAtomic(join(tmp, SCHEDULER_FILE), `${JSON.stringify(contents.scheduler, null, 2)}\n`);
     await writeFileAtomic(join(tmp, RNG_FILE), `${JSON.stringify(contents.rng, null, 2)}\n`);
@@ -103,18 +103,19 @@ export async function loadCheckpoint(dir: string): Promise<CheckpointContents> {
     throw new CheckpointError(metaPath, "expected {kind: adamw_hf|adamw_torch, betas, eps, param_groups, state}");
   }
   const optPath = join(dir, OPTIMIZER_FILE);
-  let bytes: Uint8Array;
+  let file: SafetensorsFile;
   try {
-    bytes = await readFile(optPath);
-  } catch {
-    throw new CheckpointError(optPath, "missing optimizer moments");
+    file = await readSafetensors(optPath);
+  } catch (error) {
+    throw new CheckpointError(optPath, `cannot read optimizer moments (${(error as Error).message})`);
   }
-  const tensors = decodeF32Safetensors(bytes, optPath);
+  const tensors = file.tensors;
   const params: AdamWState["params"] = {};
   for (const [name, st] of Object.entries(meta.state)) {
     const m = tensors.get(`${name}.exp_avg`);
     const v = tensors.get(`${name}.exp_avg_sq`);
     if (m === undefined || v === undefined) throw new CheckpointError(optPath, `missing moments for '${name}'`);
+    if (!(m.data instanceof Float32Array) || !(v.data instanceof Float32Array)) throw new CheckpointError(optPath, `moments of '${name}' are not floating point`);
     if (!isNum(st.step)) throw new CheckpointError(metaPath, `state.${name}.step must be a number`);
     params[name] = { step: st.step, shape: m.shape, expAvg: m.data, expAvgSq: v.data };
   }

@@ -2,7 +2,9 @@
 // test/fixtures/README.md): slicing step-stacked tensors and the README's tolerance rule.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { readTestSafetensors, type TestTensor } from "./safetensors.ts";
+import { readSafetensors, type SafetensorsTensor } from "@dept/runtime";
+
+type TestTensor = SafetensorsTensor;
 
 export const CASE_DIR = fileURLToPath(new URL("../fixtures/f_dept_train/", import.meta.url));
 
@@ -27,10 +29,10 @@ export interface GoldenCase {
   tensors: Map<string, TestTensor>;
 }
 
-export function loadGoldenCase(): GoldenCase {
+export async function loadGoldenCase(): Promise<GoldenCase> {
   return {
     json: JSON.parse(readFileSync(`${CASE_DIR}case.json`, "utf8")) as GoldenCase["json"],
-    tensors: readTestSafetensors(`${CASE_DIR}tensors.safetensors`),
+    tensors: (await readSafetensors(`${CASE_DIR}tensors.safetensors`)).tensors,
   };
 }
 
