@@ -24,3 +24,15 @@ export {
   type StepInfo,
   type IntervalStrategy,
 } from "./loop.ts";
+export {
+  TRAIN_ARGS,
+  PEFT_TYPES,
+  STRATEGIES,
+  BACKENDS,
+  DEFAULT_PROMPT_INIT_TEXT,
+  resolveTrainingArguments,
+  readTrainingArgumentsFile,
+  type TrainingArguments,
+  type TrainArgSpec,
+  type ArgKind,
+} from "./args.ts";
