@@ -36,3 +36,4 @@ export {
   type TrainArgSpec,
   type ArgKind,
 } from "./args.ts";
+export { TrainProgress, formatDuration, type ProgressOptions } from "./progress.ts";
