@@ -9,7 +9,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { NonFiniteLossError, runTrainingLoop, type LoopConfig, type LoopHooks, type TrainModel } from "../src/index.ts";
 import { useTestBackend } from "./helpers/backend.ts";
 
-beforeAll(useTestBackend);
+beforeAll(async () => {
+  await useTestBackend();
+});
 
 interface ToyBatch {
   x: number[][];

@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AdamW, TrainerConfigError, type OptimName } from "../src/index.ts";
 import { useTestBackend } from "./helpers/backend.ts";
 
-beforeAll(useTestBackend);
+beforeAll(async () => {
+  await useTestBackend();
+});
 
 /** Reference recurrences in double precision (spec §3 / torch.optim.AdamW docs), one scalar parameter. */
 function reference(kind: OptimName, p0: number, grads: number[], lrs: number[], wd: number, b1 = 0.9, b2 = 0.999, eps = 1e-6): number[] {

@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { clipGradNorm, GradientAccumulator, LinearWarmupSchedule, linearWarmupMultiplier, TrainerConfigError, type SchedulerState } from "../src/index.ts";
 import { useTestBackend } from "./helpers/backend.ts";
 
-beforeAll(useTestBackend);
+beforeAll(async () => {
+  await useTestBackend();
+});
 
 describe("linear schedule with warmup", () => {
   it("is 0 at step 0, peaks at warmup, reaches 0 at max_steps and stays there", () => {

@@ -1,7 +1,23 @@
-// Test backend: WASM via @dept/runtime's initBackend() once that lands on main; until then tfjs' cpu backend.
+// Test backend: WASM (SIMD) as the brief asks, falling back to cpu when it cannot initialise.
+// Switch to @dept/runtime's initBackend() once it is on main.
 import * as tf from "@tensorflow/tfjs";
 
-export async function useTestBackend(): Promise<void> {
-  await tf.setBackend("cpu");
-  await tf.ready();
+let ready: Promise<string> | undefined;
+
+export function useTestBackend(): Promise<string> {
+  ready ??= (async () => {
+    try {
+      await import("@tensorflow/tfjs-backend-wasm");
+      if (await tf.setBackend("wasm")) {
+        await tf.ready();
+        return "wasm";
+      }
+    } catch {
+      // fall through to cpu
+    }
+    await tf.setBackend("cpu");
+    await tf.ready();
+    return "cpu";
+  })();
+  return ready;
 }
