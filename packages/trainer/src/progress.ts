@@ -1,5 +1,5 @@
 // Human and machine-readable progress of a run: every log entry (train/eval/summary) and message goes to a
-// JSON-lines file (one object per line: {"type": "train"|"eval"|"summary"|"message", ...}); on a terminal a
+// JSON-lines file (one object per line: {"type": "step"|"train"|"eval"|"summary"|"message", ...}); on a terminal a
 // single progress line is redrawn each step (step, loss, lr, steps/s, ETA, last eval); otherwise a plain line is
 // written at each logging step and each evaluation.
 import { appendFileSync, mkdirSync } from "node:fs";
@@ -62,6 +62,8 @@ export class TrainProgress {
   }
 
   onStep(info: StepInfo): void {
+    // Full-precision per-step record (the HF-style "train" entries round the loss to 4 digits).
+    this.record({ type: "step", step: info.step, loss: info.loss, learning_rates: info.lrs, grad_norm: info.gradNorm, clip_coef: info.clipCoef, epoch: info.epoch });
     const perS = this.rate(info.step);
     const eta = (info.maxSteps - info.step) / perS;
     if (!this.opts.isTTY) return;

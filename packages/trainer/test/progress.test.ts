@@ -23,8 +23,9 @@ describe("TrainProgress", () => {
     expect(out).toMatch(/step 4 \| epoch 1 \| loss 0\.3333 \| lr 0\.15 \| grad_norm 0\.250000 \| 2\.00 steps\/s \| eval@4: accuracy 62\.5000/);
     expect(out).toContain("saved checkpoint-4\n");
     const lines = (await readFile(file, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map((l) => l.type)).toEqual(["eval", "train", "message"]);
-    expect(lines[1]).toMatchObject({ loss: 0.3333, step: 4 });
+    expect(lines.map((l) => l.type)).toEqual(["step", "step", "step", "step", "eval", "train", "message"]);
+    expect(lines[1]).toMatchObject({ type: "step", step: 2, loss: 0.5, learning_rates: [0.3, 0.005], grad_norm: 0.2 });
+    expect(lines[5]).toMatchObject({ loss: 0.3333, step: 4 });
   });
 
   it("redraws one bar line on a terminal", () => {
