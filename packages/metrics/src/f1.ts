@@ -7,7 +7,7 @@
 //   strings "0", "1", "2" (golden macro_f1_cb: identical to labels=["0","1","2"]); any other string is a
 //   prediction (or target) of no listed class. The mean is always over the 3 classes.
 //
-// Per class, sklearn >= 1.3 computes F1 = (1 + b^2) tp / (b^2 (tp + fn) + (tp + fp)) with b = 1 and sets it to
+// Per class, sklearn 1.9 (the goldens' version) computes F1 = (1 + b^2) tp / (b^2 (tp + fn) + (tp + fp)) with b = 1 and sets it to
 // 0 when the denominator is 0 (zero_division="warn": no true and no predicted samples of that class).
 import { checkNonEmpty, checkPaired, numpyMean, scaleValue, type MetricOptions } from "./common.ts";
 import { MetricInputError } from "./errors.ts";

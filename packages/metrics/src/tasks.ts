@@ -84,13 +84,13 @@ function metricsOf(task: string): readonly MetricName[] {
   return TASK_TO_METRICS[task]!;
 }
 
-/** True for the QA tasks (references are lists of gold answers, metrics em/f1). */
+/** True for the QA tasks (references are lists of gold answers, metrics em/f1); UnknownTaskError for an unknown task. */
 export function isQaTask(task: string): boolean {
   metricsOf(task);
   return QA_TASKS.has(task);
 }
 
-/** The metric that picks the best checkpoint (train.py: metric_for_best_model, greater is better). */
+/** The metric that picks the best checkpoint (train.py: metric_for_best_model, greater is better); UnknownTaskError for an unknown task. */
 export function selectionMetric(task: string): MetricName {
   return metricsOf(task)[0]!;
 }
