@@ -2,13 +2,15 @@
 // seed README command + spec §3/§4), as one table shared by the CLI and JSON-config input, plus validation.
 // Defaults: HF TrainingArguments defaults unless DePT's train.py overrides them (cited per entry).
 import { readFile } from "node:fs/promises";
+import { BACKEND_NAMES } from "@dept/runtime";
 import { TrainerConfigError } from "./errors.ts";
 import { OPTIM_NAMES, type OptimName } from "./optim/adamw.ts";
 
 export const PEFT_TYPES = ["PROMPT_TUNING_LORA", "PROMPT_TUNING"] as const;
 export type TrainPeftType = (typeof PEFT_TYPES)[number];
 export const STRATEGIES = ["no", "steps", "epoch"] as const;
-export const BACKENDS = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
+/** tfjs backends @dept/runtime initBackend knows. */
+export const BACKENDS: readonly string[] = BACKEND_NAMES;
 
 /** DePT train.py default soft-prompt init text (typo "postive" as in the code and every released adapter). */
 export const DEFAULT_PROMPT_INIT_TEXT = "Classify this text is postive or not:";

@@ -1,23 +1,9 @@
-// Test backend: WASM (SIMD) as the brief asks, falling back to cpu when it cannot initialise.
-// Switch to @dept/runtime's initBackend() once it is on main.
-import * as tf from "@tensorflow/tfjs";
+// Test backend: @dept/runtime's initBackend() (WASM with SIMD, falling back to cpu when it cannot initialise).
+import { initBackend } from "@dept/runtime";
 
 let ready: Promise<string> | undefined;
 
 export function useTestBackend(): Promise<string> {
-  ready ??= (async () => {
-    try {
-      await import("@tensorflow/tfjs-backend-wasm");
-      if (await tf.setBackend("wasm")) {
-        await tf.ready();
-        return "wasm";
-      }
-    } catch {
-      // fall through to cpu
-    }
-    await tf.setBackend("cpu");
-    await tf.ready();
-    return "cpu";
-  })();
+  ready ??= initBackend().then((info) => info.backend);
   return ready;
 }
