@@ -6,7 +6,7 @@ import { BACKEND_NAMES } from "@dept/runtime";
 import { TrainerConfigError } from "./errors.ts";
 import { OPTIM_NAMES, type OptimName } from "./optim/adamw.ts";
 
-export const PEFT_TYPES = ["PROMPT_TUNING_LORA", "PROMPT_TUNING"] as const;
+export const PEFT_TYPES = ["PROMPT_TUNING_LORA", "PROMPT_TUNING", "LORA"] as const;
 export type TrainPeftType = (typeof PEFT_TYPES)[number];
 export const STRATEGIES = ["no", "steps", "epoch"] as const;
 /** tfjs backends @dept/runtime initBackend knows. */
@@ -82,9 +82,9 @@ export const TRAIN_ARGS: readonly TrainArgSpec[] = [
   { name: "dataset_config_name", kind: "string", default: null, help: "accepted for compatibility with the seed command (train.py ignores it for these tasks)" },
   { name: "data_dir", kind: "string", default: null, help: "local dataset folder (default: HF cache / hub)" },
   { name: "backend", kind: "string", default: null, choices: BACKENDS, help: "tfjs backend (default $DEPT_BACKEND or wasm)" },
-  { name: "peft_type", kind: "string", default: "PROMPT_TUNING_LORA", choices: PEFT_TYPES, help: "DePT (PROMPT_TUNING_LORA) or vanilla PROMPT_TUNING" },
+  { name: "peft_type", kind: "string", default: "PROMPT_TUNING_LORA", choices: PEFT_TYPES, help: "DePT (PROMPT_TUNING_LORA), vanilla PROMPT_TUNING, or the LORA baseline (not in the reference train.py; peft defaults: q,v targets)" },
   { name: "prefix_length", kind: "int", default: 100, help: "soft prompt length m (train.py default 100)" },
-  { name: "r", kind: "int", default: null, help: "rank of A (s x r) and B (r x d); required for PROMPT_TUNING_LORA" },
+  { name: "r", kind: "int", default: null, help: "rank: DePT A (s x r), B (r x d); LoRA update rank; required for PROMPT_TUNING_LORA and LORA" },
   { name: "lora_alpha", kind: "number", default: 8, help: "scaling = lora_alpha / sqrt(r) (train.py never changes the default 8)" },
   { name: "learning_rate", kind: "number", default: 0.3, help: "lr of the soft prompt P (group 0); every released run uses 0.3 or 0.4" },
   { name: "lora_embedding_lr", kind: "number", default: null, help: "lr of A and B (group 1); unset: A/B share --learning_rate" },
@@ -168,8 +168,8 @@ export function resolveTrainingArguments(raw: Record<string, unknown>, source = 
   }
   if (a.lora_embedding_lr !== null && a.lora_embedding_lr < 0) throw new TrainerConfigError(`${source}: --lora_embedding_lr must be >= 0, got ${a.lora_embedding_lr}`);
   if (a.save_total_limit !== null && a.save_total_limit < 0) throw new TrainerConfigError(`${source}: --save_total_limit must be >= 0, got ${a.save_total_limit}`);
-  if (a.peft_type === "PROMPT_TUNING_LORA" && (a.r === null || a.r <= 0)) {
-    throw new TrainerConfigError(`${source}: --r (a positive integer) is required for --peft_type PROMPT_TUNING_LORA`);
+  if ((a.peft_type === "PROMPT_TUNING_LORA" || a.peft_type === "LORA") && (a.r === null || a.r <= 0)) {
+    throw new TrainerConfigError(`${source}: --r (a positive integer) is required for --peft_type ${a.peft_type}`);
   }
   if (!a.do_train && !a.do_eval && !a.do_predict) {
     throw new TrainerConfigError(`${source}: nothing to do: pass --do_train, --do_eval and/or --do_predict`);

@@ -158,7 +158,7 @@ export async function runTrainingLoop<B>(cfg: LoopConfig, model: TrainModel<B>, 
   const main = new Map<string, tf.Variable>();
   const lora = new Map<string, tf.Variable>();
   for (const [name, v] of model.trainable) (cfg.loraEmbeddingLr !== null && LORA_EMBEDDING_PARAM.test(name) ? lora : main).set(name, v);
-  const groups: ParamGroup[] = [{ name: "prompt", params: main, lr: cfg.learningRate, weightDecay: wd }];
+  const groups: ParamGroup[] = [{ name: cfg.loraEmbeddingLr !== null ? "prompt" : "trainable", params: main, lr: cfg.learningRate, weightDecay: wd }];
   if (cfg.loraEmbeddingLr !== null) groups.push({ name: "lora_embedding", params: lora, lr: cfg.loraEmbeddingLr, weightDecay: wd });
   const baseLrs = groups.map((g) => g.lr);
   say(
