@@ -95,6 +95,7 @@ async function runGolden(optim: OptimName, maxGradNorm: number): Promise<{ vars:
     trainingArgs: {},
   };
   const steps: StepInfo[] = [];
+  const counts: number[] = [];
   const snapshots: Float32Array[][] = [];
   const scaling = (c.json as unknown as { scaling: number }).scaling;
   await runTrainingLoop(cfg, dept(vars, scaling), { trainSize: 8, trainBatch: () => batch }, {
@@ -104,11 +105,15 @@ async function runGolden(optim: OptimName, maxGradNorm: number): Promise<{ vars:
     saveAdapter: () => Promise.resolve(),
     loadAdapter: () => Promise.resolve(),
     onStep: (s) => {
+      counts.push(tf.memory().numTensors);
       steps.push(s);
       snapshots.push([...vars.values()].map((v) => v.dataSync() as Float32Array));
     },
   });
   for (const x of Object.values(batch) as tf.Tensor[]) x.dispose();
+  // forward + backward + clip + AdamW leave no tensor behind: the count is the same after every step
+  // (the optimizer's moment variables exist from step 1 on).
+  expect(new Set(counts).size, `tensor counts per step: ${counts.join(", ")}`).toBe(1);
   return { vars, steps, snapshots };
 }
 
