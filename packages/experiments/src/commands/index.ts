@@ -1,5 +1,6 @@
 // The registry of `dept` subcommands: one line each.
 import type { Command } from "../command.ts";
+import { generateCommand } from "./generate.ts";
 import { metricsCommand } from "./metrics.ts";
 import { reportCommand } from "./report.ts";
 import { sweepCommand } from "./sweep.ts";
@@ -10,4 +11,5 @@ export const COMMANDS: readonly Command[] = [
   tokenizeCommand,
   sweepCommand,
   reportCommand,
+  generateCommand,
 ];
