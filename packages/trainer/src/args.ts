@@ -41,6 +41,7 @@ export interface TrainingArguments {
   max_steps: number;
   warmup_steps: number;
   max_grad_norm: number;
+  gradient_checkpointing: boolean;
   logging_steps: number;
   eval_strategy: (typeof STRATEGIES)[number];
   eval_steps: number | null;
@@ -101,6 +102,7 @@ export const TRAIN_ARGS: readonly TrainArgSpec[] = [
   { name: "max_steps", kind: "int", required: true, help: "optimizer steps (the schedule decays to 0 here)" },
   { name: "warmup_steps", kind: "int", default: 0, help: "linear warmup steps (DePT runs: 500)" },
   { name: "max_grad_norm", kind: "number", default: 1, help: "global L2 gradient clipping (0: off)" },
+  { name: "gradient_checkpointing", kind: "boolean", default: false, help: "recompute each transformer block in the backward (less memory, ~1/3 more compute; HF TrainingArguments)" },
   { name: "logging_steps", kind: "int", default: 500, help: "log loss / lr / grad norm every N steps" },
   { name: "eval_strategy", kind: "string", default: "no", choices: STRATEGIES, aliases: ["evaluation_strategy"], help: "when to evaluate during training" },
   { name: "eval_steps", kind: "int", default: null, help: "evaluate every N steps (default: --logging_steps, as HF)" },
