@@ -1,0 +1,2 @@
+// Vanilla prompt tuning (PROMPT_TUNING): config + model wiring, registered in ../registry.ts.
+export * from "./config.ts";

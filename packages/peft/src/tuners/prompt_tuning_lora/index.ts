@@ -1,0 +1,2 @@
+// DePT (PROMPT_TUNING_LORA): config + model wiring, registered in ../registry.ts.
+export * from "./config.ts";
