@@ -8,3 +8,5 @@ export * from "./tuners/prompt_tuning/index.ts";
 export * from "./tuners/lora/index.ts";
 export { parsePeftConfig, serializePeftConfig, TUNERS } from "./tuners/registry.ts";
 export type { PeftConfig } from "./tuners/registry.ts";
+export { parseTorchBin, readTorchBin } from "./io/torch-bin.ts";
+export type { RawTensor, RawDtype } from "./io/tensor.ts";
