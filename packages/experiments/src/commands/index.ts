@@ -1,4 +1,9 @@
 // The registry of `dept` subcommands: one line each.
 import type { Command } from "../command.ts";
+import { metricsCommand } from "./metrics.ts";
+import { tokenizeCommand } from "./tokenize.ts";
 
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  metricsCommand,
+  tokenizeCommand,
+];
