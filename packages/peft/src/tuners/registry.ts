@@ -1,21 +1,58 @@
-// peft_type -> method. One line per method (like peft's PEFT_TYPE_TO_CONFIG_MAPPING / PEFT_TYPE_TO_TUNER_MAPPING).
-import { describeValue, PeftConfigError } from "../errors.ts";
+// peft_type -> method, one line per method (like peft's PEFT_TYPE_TO_CONFIG_MAPPING / PEFT_TYPE_TO_TUNER_MAPPING).
+import type { LoadedModel } from "@dept/models";
 import { PEFT_TYPES, type PeftType } from "../config/common.ts";
-import { parseLoraConfig, serializeLoraConfig, type LoraConfig } from "./lora/index.ts";
-import { parsePromptTuningConfig, serializePromptTuningConfig, type PromptTuningConfig } from "./prompt_tuning/index.ts";
-import { parsePromptTuningLoRAConfig, serializePromptTuningLoRAConfig, type PromptTuningLoRAConfig } from "./prompt_tuning_lora/index.ts";
+import { describeValue, PeftConfigError } from "../errors.ts";
+import type { RawTensor } from "../io/tensor.ts";
+import type { InitTokenizer, PeftModel } from "../peft-model.ts";
+import { createLoraModel, loadLoraState, loraStateDict, parseLoraConfig, serializeLoraConfig, type LoraConfig, type LoraModel } from "./lora/index.ts";
+import {
+  createPromptTuningModel,
+  loadPromptTuningState,
+  parsePromptTuningConfig,
+  promptTuningStateDict,
+  serializePromptTuningConfig,
+  type PromptTuningConfig,
+  type PromptTuningModel,
+} from "./prompt_tuning/index.ts";
+import {
+  createDeptModel,
+  deptStateDict,
+  loadDeptState,
+  parsePromptTuningLoRAConfig,
+  serializePromptTuningLoRAConfig,
+  type DeptModel,
+  type PromptTuningLoRAConfig,
+} from "./prompt_tuning_lora/index.ts";
 
 export type PeftConfig = PromptTuningLoRAConfig | PromptTuningConfig | LoraConfig;
 
-export interface TunerEntry<C extends PeftConfig = PeftConfig> {
-  parseConfig(raw: unknown, source: string): C;
-  serializeConfig(config: C): string;
+export interface CreateOptions {
+  seed: number;
+  tokenizer?: InitTokenizer;
+  /** Internal: the parameters are overwritten from a file right after creation. */
+  forLoad?: boolean;
 }
 
-export const TUNERS: { readonly [K in PeftType]: TunerEntry<Extract<PeftConfig, { peftType: K }>> } = {
-  PROMPT_TUNING_LORA: { parseConfig: parsePromptTuningLoRAConfig, serializeConfig: serializePromptTuningLoRAConfig },
-  PROMPT_TUNING: { parseConfig: parsePromptTuningConfig, serializeConfig: serializePromptTuningConfig },
-  LORA: { parseConfig: parseLoraConfig, serializeConfig: serializeLoraConfig },
+export interface LoadStateOptions {
+  allowPromptOnly?: boolean;
+}
+
+export interface TunerEntry<C extends PeftConfig = PeftConfig, M extends PeftModel = PeftModel> {
+  parseConfig(raw: unknown, source: string): C;
+  serializeConfig(config: C): string;
+  create(model: LoadedModel, config: C, opts: CreateOptions, source?: string): M;
+  stateDict(pm: M): Map<string, RawTensor>;
+  loadState(pm: M, tensors: ReadonlyMap<string, RawTensor>, file: string, opts: LoadStateOptions): void;
+}
+
+export const TUNERS: {
+  readonly PROMPT_TUNING_LORA: TunerEntry<PromptTuningLoRAConfig, DeptModel>;
+  readonly PROMPT_TUNING: TunerEntry<PromptTuningConfig, PromptTuningModel>;
+  readonly LORA: TunerEntry<LoraConfig, LoraModel>;
+} = {
+  PROMPT_TUNING_LORA: { parseConfig: parsePromptTuningLoRAConfig, serializeConfig: serializePromptTuningLoRAConfig, create: createDeptModel, stateDict: deptStateDict, loadState: loadDeptState },
+  PROMPT_TUNING: { parseConfig: parsePromptTuningConfig, serializeConfig: serializePromptTuningConfig, create: createPromptTuningModel, stateDict: promptTuningStateDict, loadState: loadPromptTuningState },
+  LORA: { parseConfig: parseLoraConfig, serializeConfig: serializeLoraConfig, create: createLoraModel, stateDict: loraStateDict, loadState: loadLoraState },
 };
 
 export function tunerFor(peftType: unknown, source: string): TunerEntry {
