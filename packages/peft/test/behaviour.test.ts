@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disposeModel, embeddingTable, namedLinears, t5Forward, type LoadedModel } from "@dept/models";
+import { disposeModel, embeddingTable, namedLinears, t5Forward, Tokenizer, type LoadedModel } from "@dept/models";
 import { readSafetensors, writeSafetensors } from "@dept/runtime";
 import {
   AdapterLoadError,
@@ -20,9 +20,10 @@ import {
   PeftUsageError,
   promptTuningLoRAConfig,
   savePretrained,
+  tileInitTokenIds,
   TorchPickleError,
 } from "../src/index.ts";
-import { FIXTURES, loadCase, loadFixtureModel, syntheticT5, useTestBackend } from "./helpers.ts";
+import { FIXTURES, loadCase, loadFixtureModel, MODEL_FIXTURES, syntheticT5, useTestBackend } from "./helpers.ts";
 
 const GOLDEN = join(FIXTURES, "golden");
 
@@ -98,10 +99,10 @@ describe("DePT (PROMPT_TUNING_LORA)", () => {
 
   it("TEXT init: ids tiled to m, P = the vocabulary rows (golden g_dept_text_init), A ~ U(+-1/sqrt r), B = 0", async () => {
     const gc = await loadCase("t5-tiny", "g_dept_text_init");
-    const goldenIds = Array.from(gc.get("init_text_token_ids").data);
-    const seen: string[] = [];
-    // The real T5 tokenizer's ids for the init text (golden init_text_token_ids, EOS included).
-    const tokenizer = { encode: (text: string) => (seen.push(text), goldenIds) };
+    // The real T5 tokenizer (t5-base files of the fixture model) must give the golden ids, EOS included.
+    const tokenizer = await Tokenizer.fromDir(join(MODEL_FIXTURES, "t5-tiny"));
+    expect(tokenizer.encode(DEPT_INIT_TEXT)).toEqual(Array.from(gc.get("init_text_token_ids").data));
+    expect(tileInitTokenIds(tokenizer.encode(DEPT_INIT_TEXT), 14)).toEqual(Array.from(gc.get("tiled_token_ids").data));
     const config = promptTuningLoRAConfig({
       taskType: "SEQ_2_SEQ_LM",
       numVirtualTokens: 14,
@@ -113,7 +114,6 @@ describe("DePT (PROMPT_TUNING_LORA)", () => {
       baseModelNameOrPath: "t5-tiny",
     });
     const pm = getPeftModel(t5, config, { seed: 3, tokenizer }) as DeptModel;
-    expect(seen).toEqual(["Classify this text is postive or not:"]);
     expect(Array.from(pm.prompt.dataSync())).toEqual(Array.from(gc.get("P").data));
     const a = pm.loraA.dataSync();
     expect(pm.loraA.shape).toEqual([16, 3]);

@@ -150,6 +150,6 @@ describe.each(TABLE)("$model x $method ($caseName)", ({ model: modelName, method
   });
 });
 
-afterAll(() => {
-  console.log(`[peft golden] max |diff| observed: ${JSON.stringify(observed)}`);
+afterAll(async () => {
+  console.log(`[peft golden] backend ${await useTestBackend()}; max |diff| observed: ${JSON.stringify(observed)}`);
 });
