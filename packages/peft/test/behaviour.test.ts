@@ -18,6 +18,7 @@ import {
   loraConfig,
   PeftConfigError,
   PeftUsageError,
+  promptTuningConfig,
   promptTuningLoRAConfig,
   savePretrained,
   tileInitTokenIds,
@@ -141,6 +142,22 @@ describe("DePT (PROMPT_TUNING_LORA)", () => {
     expect(Array.from(p1.loraA.dataSync())).toEqual(Array.from(p2.loraA.dataSync()));
     expect(Array.from(p1.loraA.dataSync())).not.toEqual(Array.from(p3.loraA.dataSync()));
     for (const p of [p1, p2, p3]) p.dispose();
+  });
+
+  it("PT: TEXT init copies the tiled vocabulary rows; RANDOM is seeded N(0, 1)", async () => {
+    const tokenizer = await Tokenizer.fromDir(join(MODEL_FIXTURES, "t5-tiny"));
+    const text = getPeftModel(t5, promptTuningConfig({ taskType: "SEQ_2_SEQ_LM", numVirtualTokens: 3, promptTuningInit: "TEXT", promptTuningInitText: DEPT_INIT_TEXT }), { seed: 0, tokenizer });
+    const rows = tf.tidy(() => tf.gather(embeddingTable(t5), tf.tensor1d([4501, 4921, 48], "int32")).dataSync().slice());
+    expect(Array.from(text.trainable.get("prompt_embeddings")!.dataSync())).toEqual(Array.from(rows));
+    const mk = (seed: number) => getPeftModel(t5, promptTuningConfig({ taskType: "SEQ_2_SEQ_LM", numVirtualTokens: 100 }), { seed });
+    const [r1, r2] = [mk(11), mk(11)];
+    const v = Array.from(r1.trainable.get("prompt_embeddings")!.dataSync());
+    expect(v).toEqual(Array.from(r2.trainable.get("prompt_embeddings")!.dataSync()));
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+    expect(Math.abs(mean)).toBeLessThan(0.05);
+    expect(Math.abs(sd - 1)).toBeLessThan(0.05);
+    for (const pm of [text, r1, r2]) pm.dispose();
   });
 
   it("TEXT init without a tokenizer is a clear error", () => {
