@@ -24,7 +24,7 @@ import {
   tileInitTokenIds,
   TorchPickleError,
 } from "../src/index.ts";
-import { FIXTURES, loadCase, loadFixtureModel, MODEL_FIXTURES, syntheticT5, useTestBackend } from "./helpers.ts";
+import { FIXTURES, loadCase, loadFixtureModel, syntheticT5, T5_TOKENIZER_DIR, useTestBackend } from "./helpers.ts";
 
 const GOLDEN = join(FIXTURES, "golden");
 
@@ -101,7 +101,7 @@ describe("DePT (PROMPT_TUNING_LORA)", () => {
   it("TEXT init: ids tiled to m, P = the vocabulary rows (golden g_dept_text_init), A ~ U(+-1/sqrt r), B = 0", async () => {
     const gc = await loadCase("t5-tiny", "g_dept_text_init");
     // The real T5 tokenizer (t5-base files of the fixture model) must give the golden ids, EOS included.
-    const tokenizer = await Tokenizer.fromDir(join(MODEL_FIXTURES, "t5-tiny"));
+    const tokenizer = await Tokenizer.fromDir(T5_TOKENIZER_DIR);
     expect(tokenizer.encode(DEPT_INIT_TEXT)).toEqual(Array.from(gc.get("init_text_token_ids").data));
     expect(tileInitTokenIds(tokenizer.encode(DEPT_INIT_TEXT), 14)).toEqual(Array.from(gc.get("tiled_token_ids").data));
     const config = promptTuningLoRAConfig({
@@ -145,7 +145,7 @@ describe("DePT (PROMPT_TUNING_LORA)", () => {
   });
 
   it("PT: TEXT init copies the tiled vocabulary rows; RANDOM is seeded N(0, 1)", async () => {
-    const tokenizer = await Tokenizer.fromDir(join(MODEL_FIXTURES, "t5-tiny"));
+    const tokenizer = await Tokenizer.fromDir(T5_TOKENIZER_DIR);
     const text = getPeftModel(t5, promptTuningConfig({ taskType: "SEQ_2_SEQ_LM", numVirtualTokens: 3, promptTuningInit: "TEXT", promptTuningInitText: DEPT_INIT_TEXT }), { seed: 0, tokenizer });
     const rows = tf.tidy(() => tf.gather(embeddingTable(t5), tf.tensor1d([4501, 4921, 48], "int32")).dataSync().slice());
     expect(Array.from(text.trainable.get("prompt_embeddings")!.dataSync())).toEqual(Array.from(rows));

@@ -1,5 +1,5 @@
 // Shared test helpers: backend, fixture model loading, golden cases and the golden README tolerance rule.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { modelFromCheckpoint, parseModelConfig, type LoadedModel } from "@dept/models";
@@ -8,6 +8,9 @@ import { readSafetensors, type SafetensorsTensor } from "@dept/runtime";
 export const FIXTURES = join(import.meta.dirname, "fixtures");
 /** The tiny golden models, copied once for the whole repo by @dept/models (packages/models/test/fixtures). */
 export const MODEL_FIXTURES = join(import.meta.dirname, "..", "..", "models", "test", "fixtures", "models");
+/** The real t5-base tokenizer files (@dept/models keeps them in fixtures/tokenizers/t5; older trees in models/t5-tiny). */
+const TOKENIZERS = join(import.meta.dirname, "..", "..", "models", "test", "fixtures", "tokenizers", "t5");
+export const T5_TOKENIZER_DIR = existsSync(join(TOKENIZERS, "tokenizer.json")) ? TOKENIZERS : join(MODEL_FIXTURES, "t5-tiny");
 
 let ready: Promise<string> | undefined;
 /** WASM (SIMD) backend, falling back to cpu when it cannot start. */
