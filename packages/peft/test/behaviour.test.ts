@@ -268,6 +268,7 @@ describe("LoRA", () => {
 
   it("targets q and v of encoder self-attn, decoder self-attn AND decoder cross-attn", () => {
     const pm = getPeftModel(t5, loraConfig({ taskType: "SEQ_2_SEQ_LM", r: 2 }), { seed: 1 }) as LoraModel;
+    expect(pm.config.peftType === "LORA" && pm.config.targetModules).toEqual(["q", "v"]); // resolved like peft, saved so
     const paths = pm.targets.map((t) => t.path).sort();
     expect(paths).toEqual(
       ["encoder.block.0.layer.0.SelfAttention", "encoder.block.1.layer.0.SelfAttention", "decoder.block.0.layer.0.SelfAttention", "decoder.block.1.layer.0.SelfAttention", "decoder.block.0.layer.1.EncDecAttention", "decoder.block.1.layer.1.EncDecAttention"]
@@ -329,6 +330,29 @@ describe("LoRA", () => {
 function t5ForwardLogits(model: LoadedModel, batch: { inputIds: tf.Tensor2D; attentionMask: tf.Tensor2D; labels: tf.Tensor2D }): Float32Array {
   return t5Forward(model, batch).logits.dataSync<"float32">().slice();
 }
+
+describe("fresh adapters save the golden adapter_config.json byte for byte", () => {
+  it.each(["t5-tiny", "t5-tiny-gated", "llama-tiny"] as const)("%s: PT and LoRA (configs completed from the model)", async (name) => {
+    await useTestBackend();
+    const model = await loadFixtureModel(name);
+    const taskType = name === "llama-tiny" ? "CAUSAL_LM" : "SEQ_2_SEQ_LM";
+    const cases = [
+      ["b_prompt_tuning", getPeftModel(model, promptTuningConfig({ taskType, numVirtualTokens: 5, baseModelNameOrPath: name }), { seed: 0 })],
+      ["d_lora", getPeftModel(model, loraConfig({ taskType, r: 4, baseModelNameOrPath: name }), { seed: 0 })],
+    ] as const;
+    for (const [caseName, pm] of cases) {
+      const dir = await tempDir();
+      await savePretrained(pm, dir);
+      expect(await readFile(join(dir, "adapter_config.json"), "utf8")).toBe(await readFile(join(GOLDEN, name, caseName, "adapter", "adapter_config.json"), "utf8"));
+      const keys = [...(await readSafetensors(join(dir, "adapter_model.safetensors"))).tensors.keys()].sort();
+      const golden = [...(await readSafetensors(join(GOLDEN, name, caseName, "adapter", "adapter_model.safetensors"))).tensors.keys()].sort();
+      expect(keys).toEqual(golden);
+      pm.dispose();
+      await rm(dir, { recursive: true });
+    }
+    disposeModel(model);
+  });
+});
 
 describe("corrupt or mismatched adapter folders -> clear errors", () => {
   let t5: LoadedModel;

@@ -144,7 +144,9 @@ export function createLoraModel(model: LoadedModel, config: LoraConfig, opts: { 
   if (config.taskType !== expectedTaskType(model)) {
     throw new PeftConfigError(source, "task_type", `got ${describeValue(config.taskType)}; a ${model.kind} model needs "${expectedTaskType(model)}"`);
   }
-  const targetsSpec = config.targetModules ?? [...DEFAULT_LORA_TARGETS[model.kind]];
+  // peft _prepare_adapter_config: a missing target_modules becomes the model type's default (and is saved so).
+  config.targetModules ??= [...DEFAULT_LORA_TARGETS[model.kind]];
+  const targetsSpec = config.targetModules;
   const linears = [...namedLinears(model)].filter(([path]) => matchesTarget(path, targetsSpec));
   if (linears.length === 0) {
     throw new PeftConfigError(source, "target_modules", `${describeValue(targetsSpec)} matches no linear layer of the ${model.kind} model`);
