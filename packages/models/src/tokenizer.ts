@@ -157,7 +157,9 @@ export class Tokenizer {
         this.padTokenId = id;
       }
     }
-    this.vocabSize = Math.max(...hf.get_vocab(true).values()) + 1;
+    let maxId = -1;
+    for (const id of hf.get_vocab(true).values()) if (id > maxId) maxId = id; // no spread: vocabularies reach 256k ids
+    this.vocabSize = maxId + 1;
     this.specialIds = specialIds;
 
     const tokenizerClass = typeof config.tokenizer_class === "string" ? config.tokenizer_class : "";

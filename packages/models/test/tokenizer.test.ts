@@ -108,6 +108,33 @@ describe("T5", () => {
   });
 });
 
+interface BatchGolden {
+  texts: string[];
+  cases: {
+    tokenizer: "t5" | "llama";
+    call: { padding: "longest" | "max_length"; max_length?: number; truncation?: boolean; truncation_side: "left" | "right"; padding_side: "left" | "right" };
+    input_ids: number[][];
+    attention_mask: number[][];
+  }[];
+}
+
+describe("batchEncode against transformers' __call__ (golden-batch.json, tools/tokenizer_batch_golden.py)", () => {
+  const golden = JSON.parse(readFileSync(join(FIXTURES, "golden-batch.json"), "utf8")) as BatchGolden;
+  it.each(golden.cases.map((c) => [c.tokenizer, JSON.stringify(c.call), c] as const))("%s %s", (_name, _call, c) => {
+    const tok = c.tokenizer === "t5" ? t5 : llama;
+    // the defaults must already be HF's: padding side from the tokenizer, pad = EOS for Llama-2
+    expect(tok.paddingSide).toBe(c.call.padding_side);
+    const got = tok.batchEncode(golden.texts, {
+      padding: c.call.padding,
+      ...(c.call.max_length === undefined ? {} : { maxLength: c.call.max_length }),
+      ...(c.call.truncation === undefined ? {} : { truncation: c.call.truncation }),
+      truncationSide: c.call.truncation_side,
+    });
+    expect(got.inputIds).toEqual(c.input_ids);
+    expect(got.attentionMask).toEqual(c.attention_mask);
+  });
+});
+
 describe("Llama-2", () => {
   it("prepends <s> only, pads on the left, and uses EOS as pad by default (DePT train.py)", () => {
     expect(llama.prefixIds).toEqual([1]);

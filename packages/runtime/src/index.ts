@@ -13,4 +13,6 @@ export type { SafetensorsDtype, SafetensorsFile, SafetensorsTensor } from "./io/
 export { torchRandperm } from "./rng/torch.ts";
 export { numpyPermutation } from "./rng/numpy.ts";
 export { SeededRandom } from "./rng/seeded-random.ts";
+export { BACKEND_NAMES, DEFAULT_BACKEND, backendInfo, initBackend, parseBackendName } from "./backend.ts";
+export type { BackendInfo, BackendName, InitBackendOptions } from "./backend.ts";
 export * from "./hub/index.ts";

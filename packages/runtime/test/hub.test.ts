@@ -20,6 +20,8 @@ interface Served {
   body: Buffer;
   etag: string;
   lfs: boolean;
+  /** LFS redirect without X-Linked-Size (its Content-Length: 0 must not be taken for the file size). */
+  noLinkedSize?: boolean;
 }
 
 function deterministicBytes(n: number, seed: number): Buffer {
@@ -37,10 +39,12 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const CONFIG = Buffer.from(JSON.stringify({ d_model: 32, vocab_size: 256 }));
 const WEIGHTS = deterministicBytes(300_000, 7);
 const NESTED = Buffer.from("nested file\n");
+const NESTED_LFS = deterministicBytes(5_000, 11);
 const MODEL_FILES = new Map<string, Served>([
   ["config.json", { body: CONFIG, etag: gitSha1(CONFIG), lfs: false }],
   ["model.safetensors", { body: WEIGHTS, etag: sha256(WEIGHTS), lfs: true }],
   ["sub/dir/notes.txt", { body: NESTED, etag: gitSha1(NESTED), lfs: false }],
+  ["unsized.bin", { body: NESTED_LFS, etag: sha256(NESTED_LFS), lfs: true, noLinkedSize: true }],
 ]);
 const DATA = Buffer.from("sentence,label\nhello,1\n");
 const DATASET_FILES = new Map<string, Served>([["data/train.csv", { body: DATA, etag: gitSha1(DATA), lfs: false }]]);
@@ -162,7 +166,7 @@ function hubHandler(req: IncomingMessage, res: ServerResponse): void {
       location: `${cdnUrl}/lfs/${served.etag}?signature=abc`,
       "x-repo-commit": commit,
       "x-linked-etag": `"${served.etag}"`,
-      "x-linked-size": String(served.body.length),
+      ...(served.noLinkedSize === true ? {} : { "x-linked-size": String(served.body.length) }),
       etag: `W/"redirect-etag"`,
       "content-length": "0",
     });
@@ -259,6 +263,11 @@ describe("hubDownload", () => {
     expect(progress).toContain("org/model/model.safetensors");
     expect(progress).toMatch(/done, 300\.0 kB/);
     expect(progress).not.toContain(TOKEN);
+  });
+
+  it("does not take a redirect's Content-Length for the file size when X-Linked-Size is missing", async () => {
+    const path = await hubDownload("org/model", "model", "unsized.bin", optsFor());
+    expect(readFileSync(path).equals(NESTED_LFS)).toBe(true);
   });
 
   it("draws a bar on a TTY", async () => {
@@ -396,7 +405,7 @@ describe("hubDownload", () => {
 describe("hubListFiles", () => {
   it("reads siblings[].rfilename from the revision API, with the token", async () => {
     const files = await hubListFiles("org/model", "model", optsFor({ token: TOKEN }));
-    expect(files).toEqual(["config.json", "model.safetensors", "sub/dir/notes.txt"]);
+    expect(files).toEqual(["config.json", "model.safetensors", "sub/dir/notes.txt", "unsized.bin"]);
     expect(hubSeen).toEqual([{ method: "GET", url: "/api/models/org/model/revision/main", authorization: `Bearer ${TOKEN}`, range: undefined }]);
   });
   it("falls back to the paginated tree API when the answer has no siblings", async () => {

@@ -79,7 +79,7 @@ describe("permutations against the golden split files", () => {
   });
 
   // The golden files live outside the repository; when present (the dev machine), compare every key directly.
-  it.skipIf(!existsSync(GOLDEN_SPLITS))("matches /work/shared/golden/splits element-wise (skipped: goldens not on this machine)", async () => {
+  it.skipIf(!existsSync(GOLDEN_SPLITS))("matches /work/shared/golden/splits element-wise (skipped where the goldens are absent, e.g. a fresh clone)", async () => {
     const torchFile = await readSafetensors(join(GOLDEN_SPLITS, "torch-randperm-seed42.safetensors"));
     for (const [key, t] of torchFile.tensors) {
       expect(sha256(torchRandperm(t.shape[0]!, 42)) === sha256(t.data as Int32Array), key).toBe(true);

@@ -1,12 +1,13 @@
 // Hugging Face hub access over Node 20's fetch: repo file listing and file download into the HF cache layout.
 // Behaviour follows huggingface_hub (file_download.py `hf_hub_download`, `get_hf_file_metadata`, `http_get`;
 // hf_api.py `repo_info`, `list_repo_tree`; utils/_http.py `hf_raise_for_status`):
-// - metadata by HEAD on {endpoint}/{datasets/}{repo}/resolve/{revision}/{file}, following only relative redirects
-//   (renamed repos); X-Repo-Commit, X-Linked-Etag ?? ETag, X-Linked-Size ?? Content-Length; an absolute redirect
+// - metadata by HEAD on {endpoint}/{datasets/}{repo}/resolve/{revision}/{file}, following only redirects that stay
+//   on the hub (renamed repos); X-Repo-Commit, X-Linked-Etag ?? ETag, X-Linked-Size ?? Content-Length; an absolute redirect
 //   (LFS file -> CDN) gives the download URL;
 // - blobs/<etag> + snapshots/<commit>/<file> (relative symlink, else a copy) + refs/<revision>;
 // - resumable download into blobs/<etag>.incomplete with `Range: bytes=N-`, then an atomic rename;
-// - `Authorization: Bearer <token>` only to the endpoint's origin, so it is dropped when a redirect leaves it.
+// - `Authorization: Bearer <token>` only to the endpoint's origin (and the hub's own hosts), so it is dropped when a
+//   redirect leaves them.
 // Deviation, on purpose: a file already in the cache for the requested revision (refs/<revision> -> snapshot) is
 // returned without a network call, also for branch names; `forceDownload` re-checks the hub.
 // The token never appears in messages, errors or progress output.
@@ -23,6 +24,9 @@ export const DEFAULT_HUB_ENDPOINT = "https://huggingface.co";
 export const DEFAULT_TIMEOUT_S = 10;
 /** Redirect hops followed before giving up (requests' default is 30; the hub needs 1-2). */
 export const MAX_REDIRECTS = 10;
+/** Hosts that are the hub itself whatever HF_ENDPOINT says (huggingface_hub constants.HF_URL_HOSTS): a redirect
+ *  there (e.g. from a mirror) is followed by the metadata request and keeps the token. */
+export const HUB_HOSTS: ReadonlySet<string> = new Set(["huggingface.co", "hf.co", "hub-ci.huggingface.co"]);
 /** Download attempts, resuming from the bytes already on disk each time (huggingface_hub http_get retries 5 times). */
 export const MAX_DOWNLOAD_ATTEMPTS = 5;
 
@@ -155,9 +159,11 @@ interface Fetched {
 }
 
 /**
- * fetch with manual redirects: Authorization only while the URL is on the endpoint's origin (huggingface_hub /
- * requests drop it on a cross-host redirect); `follow` "relative" stops at the first redirect to another origin
- * (huggingface_hub's follow_relative_redirects for the metadata HEAD).
+ * fetch with manual redirects: Authorization only while the URL is on the endpoint's origin or a hub host
+ * (huggingface_hub drops it for a CDN); `follow` "relative" stops at the first redirect that leaves them
+ * (huggingface_hub _httpx_follow_hub_redirects_with_backoff for the metadata HEAD: the LFS metadata is on that
+ * redirect response). huggingface_hub compares host names only; origins are stricter (a different port is another
+ * server), which is also what lets the tests put the fake CDN on 127.0.0.1 beside the fake hub.
  */
 async function hubFetch(
   url: string,
@@ -166,10 +172,12 @@ async function hubFetch(
   what: string,
 ): Promise<Fetched> {
   const endpointOrigin = new URL(s.endpoint).origin;
+  // The token goes to the endpoint's origin (scheme, host and port) and to the hub's own https hosts only.
+  const isHub = (u: URL) => u.origin === endpointOrigin || (u.protocol === "https:" && HUB_HOSTS.has(u.hostname));
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const headers: Record<string, string> = { "user-agent": "dept-ts/0.1 (huggingface_hub-compatible)", ...init.headers };
-    if (s.token !== null && new URL(current).origin === endpointOrigin) headers.authorization = `Bearer ${s.token}`;
+    if (s.token !== null && isHub(new URL(current))) headers.authorization = `Bearer ${s.token}`;
     const abort = new AbortController();
     let timer = setTimeout(() => abort.abort(new DOMException("timeout", "TimeoutError")), s.timeoutMs);
     const touch = () => {
@@ -187,7 +195,7 @@ async function hubFetch(
     const location = response.headers.get("location");
     if (response.status >= 300 && response.status < 400 && location !== null) {
       const next = new URL(location, current).toString();
-      if (init.follow === "relative" && new URL(next).origin !== new URL(current).origin) {
+      if (init.follow === "relative" && new URL(next).origin !== new URL(current).origin && !isHub(new URL(next))) {
         return { response, url: current, abort, touch, done };
       }
       done();
@@ -346,10 +354,12 @@ export async function hubDownload(repoId: string, repoType: HubRepoType, filenam
   }
   const etag = normalizeEtag(rawEtag);
   if (!/^[A-Za-z0-9_-]+$/.test(etag)) throw new HubError(`${s.endpoint} sent an unusable ETag for '${filename}' of ${repoLabel(repoId, repoType)}`);
-  const sizeHeader = meta.headers.get("x-linked-size") ?? meta.headers.get("content-length");
+  const isRedirect = meta.status >= 300 && meta.status < 400;
+  // A redirect's own Content-Length is the size of its (empty) body, not of the file.
+  const sizeHeader = meta.headers.get("x-linked-size") ?? (isRedirect ? null : meta.headers.get("content-length"));
   const expectedSize = sizeHeader !== null && /^\d+$/.test(sizeHeader) ? Number(sizeHeader) : null;
   const location = meta.headers.get("location");
-  const downloadUrl = location !== null && meta.status >= 300 ? new URL(location, head.url).toString() : head.url;
+  const downloadUrl = location !== null && isRedirect ? new URL(location, head.url).toString() : head.url;
 
   const blobPath = join(repoDir, "blobs", etag);
   const pointerPath = join(repoDir, "snapshots", commit, ...filename.split("/"));
