@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { modelFromCheckpoint, parseModelConfig, type LoadedModel } from "@dept/models";
-import { readSafetensors, type SafetensorsTensor } from "@dept/runtime";
+import { initBackend, readSafetensors, type SafetensorsTensor } from "@dept/runtime";
 
 export const FIXTURES = join(import.meta.dirname, "fixtures");
 /** The tiny golden models, copied once for the whole repo by @dept/models (packages/models/test/fixtures). */
@@ -12,24 +12,9 @@ export const MODEL_FIXTURES = join(import.meta.dirname, "..", "..", "models", "t
 const TOKENIZERS = join(import.meta.dirname, "..", "..", "models", "test", "fixtures", "tokenizers", "t5");
 export const T5_TOKENIZER_DIR = existsSync(join(TOKENIZERS, "tokenizer.json")) ? TOKENIZERS : join(MODEL_FIXTURES, "t5-tiny");
 
-let ready: Promise<string> | undefined;
-/** WASM (SIMD) backend, falling back to cpu when it cannot start. */
-export function useTestBackend(): Promise<string> {
-  ready ??= (async () => {
-    try {
-      await import("@tensorflow/tfjs-backend-wasm");
-      if (await tf.setBackend("wasm")) {
-        await tf.ready();
-        return "wasm";
-      }
-    } catch {
-      // cpu below
-    }
-    await tf.setBackend("cpu");
-    await tf.ready();
-    return "cpu";
-  })();
-  return ready;
+/** @dept/runtime's initBackend: WASM (SIMD) unless DEPT_BACKEND says otherwise, cpu when wasm cannot start. */
+export async function useTestBackend(): Promise<string> {
+  return (await initBackend()).backend;
 }
 
 export async function loadFixtureModel(name: string): Promise<LoadedModel> {
