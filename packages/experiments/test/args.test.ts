@@ -29,6 +29,22 @@ describe("parseOptions", () => {
   });
 });
 
+describe("positional arguments", () => {
+  const pos: OptionSpec[] = [
+    { name: "recipe", type: "string", help: "r", positional: true, required: true },
+    { name: "dirs", type: "string[]", help: "d", positional: true },
+    { name: "dry-run", type: "boolean", help: "x" },
+  ];
+  it("fills positional options in order, the list one takes the rest", () => {
+    expect(parseOptions(["a.json", "--dry-run", "d1", "d2"], pos, "x")).toEqual({ recipe: "a.json", "dry-run": true, dirs: ["d1", "d2"] });
+    expect(parseOptions(["--recipe", "b.json"], pos, "x")).toEqual({ recipe: "b.json" });
+  });
+  it("names a missing positional argument and rejects extras", () => {
+    expect(() => parseOptions([], pos, "x")).toThrow("dept x: missing RECIPE argument (or --recipe)");
+    expect(() => parseOptions(["a"], specs, "x")).toThrow(/unexpected argument 'a'/);
+  });
+});
+
 describe("main", () => {
   const echo: Command = {
     name: "echo",
