@@ -1,13 +1,17 @@
 // TensorFlow.js backend choice for every `dept` command and test: `--backend` / DEPT_BACKEND in
 // {tensorflow, webgpu, wasm, cpu}, default wasm. The optional backends are peer dependencies the user
-// installs (their install scripts download libtensorflow / Dawn); they are loaded with dynamic import()
-// so this package works without them and a missing one is a BackendError naming the package to install.
+// installs (tfjs-node downloads libtensorflow at install time; webgpu ships Dawn binaries). They are
+// loaded with dynamic import(), so this package works without them and a missing one is a BackendError
+// naming the package to install.
 //
 // Fallback policy: when wasm is the DEFAULT (neither the argument nor DEPT_BACKEND named a backend) and
 // it fails to initialise, we fall back to cpu and say so in BackendInfo.detail. When the user asked for
 // a backend explicitly (argument or DEPT_BACKEND), any failure is a BackendError: silently running on
 // another, much slower backend would make timings and long runs misleading.
-import * as tf from "@tensorflow/tfjs"; // the full package: registers cpu + gradients (tfjs-core alone has none)
+//
+// @tensorflow/tfjs (the full package: it registers cpu and the gradients; tfjs-core alone has none) is
+// imported lazily by initBackend, so importing @dept/runtime for safetensors or RNG costs no tfjs load.
+import type * as Tfjs from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
@@ -37,11 +41,16 @@ export interface InitBackendOptions {
   wasmDir?: string;
 }
 
-/** The optional npm packages per backend, as a user installs them (versions match @tensorflow/tfjs). */
-export const TFJS_VERSION = tf.version.tfjs;
+/** Optional packages for "tensorflow", in order of preference. */
 const TENSORFLOW_PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"] as const;
 
 let current: BackendInfo | null = null;
+let tfjs: typeof Tfjs | null = null;
+
+async function loadTfjs(): Promise<typeof Tfjs> {
+  tfjs ??= await import("@tensorflow/tfjs");
+  return tfjs;
+}
 
 /** Validates a backend name (case-insensitive); unknown names list the valid ones. */
 export function parseBackendName(name: string, source = "--backend"): BackendName {
@@ -79,7 +88,7 @@ async function importOptional(specifier: string): Promise<Record<string, unknown
   return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
 }
 
-async function activate(name: string): Promise<boolean> {
+async function activate(tf: typeof Tfjs, name: string): Promise<boolean> {
   try {
     return await tf.setBackend(name);
   } catch {
@@ -87,7 +96,8 @@ async function activate(name: string): Promise<boolean> {
   }
 }
 
-async function initTensorflow(): Promise<BackendInfo> {
+async function initTensorflow(tf: typeof Tfjs): Promise<BackendInfo> {
+  const tfjsVersion = tf.version.tfjs;
   const failures: string[] = [];
   for (const pkg of TENSORFLOW_PACKAGES) {
     try {
@@ -100,20 +110,21 @@ async function initTensorflow(): Promise<BackendInfo> {
       failures.push(`${pkg}: failed to load (${errorMessage(error)})`);
       continue;
     }
-    if (await activate("tensorflow")) {
+    if (await activate(tf, "tensorflow")) {
       return { backend: tf.getBackend(), threads: null, detail: `${pkg} (libtensorflow, native)` };
     }
-    failures.push(`${pkg}: loaded but tf.setBackend("tensorflow") failed (version mismatch with @tensorflow/tfjs ${TFJS_VERSION}?)`);
+    failures.push(`${pkg}: loaded but tf.setBackend("tensorflow") failed (version mismatch with @tensorflow/tfjs ${tfjsVersion}?)`);
   }
   throw new BackendError(
-    `backend "tensorflow" needs @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node (CPU), version ${TFJS_VERSION}: ` +
-      `install one with \`pnpm add @tensorflow/tfjs-node@${TFJS_VERSION}\` or \`pnpm add @tensorflow/tfjs-node-gpu@${TFJS_VERSION}\` ` +
+    `backend "tensorflow" needs @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node (CPU), version ${tfjsVersion}: ` +
+      `install one with \`pnpm add @tensorflow/tfjs-node@${tfjsVersion}\` or \`pnpm add @tensorflow/tfjs-node-gpu@${tfjsVersion}\` ` +
       `(${failures.join("; ")})`,
   );
 }
 
-async function initWebgpu(): Promise<BackendInfo> {
-  const install = `install both with \`pnpm add webgpu @tensorflow/tfjs-backend-webgpu@${TFJS_VERSION}\``;
+async function initWebgpu(tf: typeof Tfjs): Promise<BackendInfo> {
+  const tfjsVersion = tf.version.tfjs;
+  const install = `install both with \`pnpm add webgpu @tensorflow/tfjs-backend-webgpu@${tfjsVersion}\``;
   let dawn: Record<string, unknown> | null;
   try {
     dawn = await importOptional("webgpu");
@@ -130,7 +141,15 @@ async function initWebgpu(): Promise<BackendInfo> {
   // tfjs-backend-webgpu checks navigator.gpu when its module is evaluated, so the WebGPU globals
   // (GPUBufferUsage, ...) and navigator.gpu must exist BEFORE it is imported.
   if (typeof dawn.globals === "object" && dawn.globals !== null) Object.assign(globalThis, dawn.globals);
-  const gpu: unknown = (create as (flags: string[]) => unknown)([]);
+  const gpu = (create as (flags: string[]) => { requestAdapter(): Promise<unknown> })([]);
+  // Ask for an adapter ourselves: tfjs's factory would fail on a null adapter with a bare TypeError.
+  // On Linux Dawn needs the Vulkan loader (libvulkan.so.1) and a GPU driver; it prints why it found none.
+  const adapter = await gpu.requestAdapter();
+  if (adapter === null || adapter === undefined) {
+    throw new BackendError(
+      `backend "webgpu": no WebGPU adapter available (Dawn found no usable GPU/driver: Vulkan, Metal or D3D12); use --backend wasm or tensorflow`,
+    );
+  }
   Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
   let mod: Record<string, unknown> | null;
   try {
@@ -139,13 +158,11 @@ async function initWebgpu(): Promise<BackendInfo> {
     throw new BackendError(`backend "webgpu": @tensorflow/tfjs-backend-webgpu failed to load: ${errorMessage(error)}`);
   }
   if (mod === null) {
-    throw new BackendError(`backend "webgpu" needs @tensorflow/tfjs-backend-webgpu@${TFJS_VERSION} (and "webgpu"): ${install}`);
+    throw new BackendError(`backend "webgpu" needs @tensorflow/tfjs-backend-webgpu@${tfjsVersion} (and "webgpu"): ${install}`);
   }
-  // setBackend returns false (it does not throw) when requestAdapter() finds no GPU.
-  if (!(await activate("webgpu"))) {
-    throw new BackendError(
-      `backend "webgpu": no WebGPU adapter available (Dawn found no usable GPU/driver: Vulkan, Metal or D3D12); use --backend wasm or tensorflow`,
-    );
+  // setBackend returns false (it does not throw) when the backend factory fails.
+  if (!(await activate(tf, "webgpu"))) {
+    throw new BackendError(`backend "webgpu": tf.setBackend("webgpu") failed although Dawn reported an adapter (see the warning above)`);
   }
   return { backend: tf.getBackend(), threads: null, detail: `@tensorflow/tfjs-backend-webgpu on Dawn ("webgpu" package)` };
 }
@@ -164,7 +181,7 @@ function defaultWasmDir(): string {
 
 let wasmPathsSet = false;
 
-async function initWasm(opts: InitBackendOptions): Promise<BackendInfo> {
+async function initWasm(tf: typeof Tfjs, opts: InitBackendOptions): Promise<BackendInfo> {
   const wasm = (await import("@tensorflow/tfjs-backend-wasm")) as unknown as WasmModule;
   const dir = opts.wasmDir === undefined ? defaultWasmDir() : opts.wasmDir.endsWith("/") ? opts.wasmDir : `${opts.wasmDir}/`;
   // setWasmPaths throws once the module has been instantiated; only the first init may set it.
@@ -173,7 +190,7 @@ async function initWasm(opts: InitBackendOptions): Promise<BackendInfo> {
     wasm.setThreadsCount(opts.threads ?? availableParallelism());
     wasmPathsSet = true;
   }
-  if (!(await activate("wasm"))) {
+  if (!(await activate(tf, "wasm"))) {
     throw new Error(`tf.setBackend("wasm") failed to instantiate the binary from ${dir}`);
   }
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
@@ -181,7 +198,7 @@ async function initWasm(opts: InitBackendOptions): Promise<BackendInfo> {
   return {
     backend: tf.getBackend(),
     threads,
-    detail: `@tensorflow/tfjs-backend-wasm ${TFJS_VERSION}, ${simd ? "SIMD" : "no SIMD"}, ${threads} thread(s), binaries from ${dir}`,
+    detail: `@tensorflow/tfjs-backend-wasm ${tf.version.tfjs}, ${simd ? "SIMD" : "no SIMD"}, ${threads} thread(s), binaries from ${dir}`,
   };
 }
 
@@ -196,30 +213,31 @@ export async function initBackend(requested?: string, opts: InitBackendOptions =
   const name = requested !== undefined
     ? parseBackendName(requested, "--backend")
     : fromEnv !== undefined ? parseBackendName(fromEnv, "DEPT_BACKEND") : DEFAULT_BACKEND;
+  const tf = await loadTfjs();
   if (current !== null && current.backend === name && tf.getBackend() === name) return current;
 
   let info: BackendInfo;
   switch (name) {
     case "tensorflow":
-      info = await initTensorflow();
+      info = await initTensorflow(tf);
       break;
     case "webgpu":
-      info = await initWebgpu();
+      info = await initWebgpu(tf);
       break;
     case "wasm":
       try {
-        info = await initWasm(opts);
+        info = await initWasm(tf, opts);
       } catch (error) {
         if (explicit) {
           throw new BackendError(`backend "wasm" (@tensorflow/tfjs-backend-wasm) failed to initialise: ${errorMessage(error)}`);
         }
-        if (!(await activate("cpu"))) throw new BackendError(`backend "wasm" failed (${errorMessage(error)}) and the cpu fallback failed too`);
+        if (!(await activate(tf, "cpu"))) throw new BackendError(`backend "wasm" failed (${errorMessage(error)}) and the cpu fallback failed too`);
         info = { backend: "cpu", threads: 1, detail: `fell back to cpu: default backend wasm failed to initialise (${errorMessage(error)})` };
       }
       break;
     case "cpu":
-      if (!(await activate("cpu"))) throw new BackendError(`backend "cpu" failed to initialise`);
-      info = { backend: "cpu", threads: 1, detail: `@tensorflow/tfjs-backend-cpu ${TFJS_VERSION} (plain JavaScript, single thread)` };
+      if (!(await activate(tf, "cpu"))) throw new BackendError(`backend "cpu" failed to initialise`);
+      info = { backend: "cpu", threads: 1, detail: `@tensorflow/tfjs-backend-cpu ${tf.version.tfjs} (plain JavaScript, single thread)` };
       break;
   }
   current = info;
@@ -230,7 +248,7 @@ export async function initBackend(requested?: string, opts: InitBackendOptions =
 export function backendInfo(): BackendInfo {
   // engine().backendName is a plain field (undefined until a backend is set); tf.getBackend() would
   // initialise one as a side effect.
-  const active = (tf.engine().backendName as string | null | undefined) ?? null;
+  const active = tfjs === null ? null : ((tfjs.engine().backendName as string | null | undefined) ?? null);
   if (current !== null && active === current.backend) return current;
   if (current === null) {
     return { backend: active ?? "none", threads: null, detail: `initBackend() has not been called${active === null ? "" : ` (tfjs engine reports ${active})`}` };

@@ -1,5 +1,13 @@
-// Public surface of @dept/runtime (re-exports only).
+// Public surface of @dept/runtime (re-exports only; see README.md).
+
+// Typed errors (exitCode 2)
 export { BackendError, SafetensorsError } from "./errors.ts";
+
+// TensorFlow.js backend choice
+export { BACKEND_NAMES, DEFAULT_BACKEND, backendInfo, initBackend, parseBackendName } from "./backend.ts";
+export type { BackendInfo, BackendName, InitBackendOptions } from "./backend.ts";
+
+// safetensors I/O
 export {
   MAX_HEADER_BYTES,
   SAFE_WEIGHTS_INDEX_NAME,
@@ -10,9 +18,11 @@ export {
   writeSafetensors,
 } from "./io/safetensors.ts";
 export type { SafetensorsDtype, SafetensorsFile, SafetensorsTensor } from "./io/safetensors.ts";
-export { torchRandperm } from "./rng/torch.ts";
+
+// Seeded randomness matching torch / numpy
 export { numpyPermutation } from "./rng/numpy.ts";
 export { SeededRandom } from "./rng/seeded-random.ts";
-export { BACKEND_NAMES, DEFAULT_BACKEND, backendInfo, initBackend, parseBackendName } from "./backend.ts";
-export type { BackendInfo, BackendName, InitBackendOptions } from "./backend.ts";
+export { torchRandperm } from "./rng/torch.ts";
+
+// Hugging Face hub cache and downloads
 export * from "./hub/index.ts";

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { SeededRandom, numpyPermutation, readSafetensors, torchRandperm } from "../src/index.ts";
 import { MT19937 } from "../src/rng/mt19937.ts";
 import { PCG64, seedSequenceState } from "../src/rng/pcg64.ts";
+import { TORCH_RANDPERM_SMALL_N_LIMIT } from "../src/rng/torch.ts";
 
 const FIXTURES = join(import.meta.dirname, "fixtures", "splits");
 const GOLDEN_SPLITS = "/work/shared/golden/splits";
@@ -91,6 +92,20 @@ describe("permutations against the golden split files", () => {
     }
     expect(torchFile.tensors.size + numpyFile.tensors.size).toBe(23 + 18);
   });
+
+  // Both sides of torch's algorithm switch at n = 214,748,364 (values from tools/make_randperm_large_digests.py).
+  // Skipped by default: 4.5-6.5 minutes and ~2 GB of memory on a 2-core machine; run with DEPT_SLOW_TESTS=1.
+  it.skipIf(process.env.DEPT_SLOW_TESTS !== "1")("torchRandperm matches torch on both sides of its large-n switch (slow; DEPT_SLOW_TESTS=1)", async () => {
+    const entries = JSON.parse(await readFile(join(FIXTURES, "randperm-large-digests.json"), "utf8")) as
+      { n: number; seed: number; sha256: string; head: number[]; tail: number[] }[];
+    expect(entries.map((e) => e.n)).toEqual([TORCH_RANDPERM_SMALL_N_LIMIT - 1, TORCH_RANDPERM_SMALL_N_LIMIT]);
+    for (const e of entries) {
+      const p = torchRandperm(e.n, e.seed);
+      expect(Array.from(p.subarray(0, 5))).toEqual(e.head);
+      expect(Array.from(p.subarray(-5))).toEqual(e.tail);
+      expect(sha256(p)).toBe(e.sha256);
+    }
+  }, 900_000);
 
   it("edge sizes and argument checks", () => {
     expect(Array.from(torchRandperm(0, 1))).toEqual([]);

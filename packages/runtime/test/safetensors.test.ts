@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   SafetensorsError,
+  SeededRandom,
   parseSafetensors,
   readSafetensors,
   readSafetensorsCheckpoint,
@@ -75,6 +76,17 @@ describe("reading files written by the reference (Rust) safetensors writer", () 
     const a = parseSafetensors(bytes, "mixed.safetensors");
     const b = await readSafetensors(join(FIXTURES, "mixed.safetensors"));
     expect(a).toEqual(b);
+  });
+
+  it("parses a file that sits at an odd offset inside a larger buffer (unaligned data is copied)", async () => {
+    const bytes = await readFile(join(FIXTURES, "mixed.safetensors"));
+    const host = new Uint8Array(bytes.length + 3);
+    host.set(bytes, 1);
+    const shifted = parseSafetensors(host.subarray(1, 1 + bytes.length), "shifted.safetensors");
+    expect(shifted).toEqual(parseSafetensors(bytes, "mixed.safetensors"));
+    // results never alias the input buffer
+    host.fill(0);
+    expect(shifted.tensors.get("i32")!.data[0]).toBe(7);
   });
 
   it("reads the golden DePT adapter (llama-tiny c_dept)", async () => {
@@ -237,6 +249,25 @@ describe("validation (typed SafetensorsError, exit code 2)", () => {
     new DataView(data.buffer).setBigInt64(8, 2n ** 31n, true);
     expectError(() => parseSafetensors(rawFile({ ids: { dtype: "I64", shape: [2], data_offsets: [0, 16] } }, data), "bad.safetensors"),
       /tensor "ids": I64 value 2147483648 at flat index 1 does not fit in int32/);
+  });
+
+  it("corrupted headers only ever produce SafetensorsError (seeded byte mutations)", async () => {
+    const good = await readFile(join(FIXTURES, "mixed.safetensors"));
+    const n = Number(good.readBigUInt64LE(0));
+    const rng = new SeededRandom(2024);
+    let rejected = 0;
+    for (let trial = 0; trial < 500; trial++) {
+      const bytes = Uint8Array.from(good);
+      const flips = 1 + (rng.nextUint32() % 3);
+      for (let k = 0; k < flips; k++) bytes[rng.nextUint32() % (8 + n)] = rng.nextUint32() & 0xff;
+      try {
+        parseSafetensors(bytes, "fuzz.safetensors");
+      } catch (error) {
+        expect(error, `trial ${trial}`).toBeInstanceOf(SafetensorsError);
+        rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(250); // most random edits break the header
   });
 
   it("readSafetensors reports missing files and bad files with the path", async () => {
