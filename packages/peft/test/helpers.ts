@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { modelFromCheckpoint, parseModelConfig, type LoadedModel } from "@dept/models";
+import { loadModel, modelFromCheckpoint, parseModelConfig, type LoadedModel } from "@dept/models";
 import { initBackend, readSafetensors, type SafetensorsTensor } from "@dept/runtime";
 
 export const FIXTURES = join(import.meta.dirname, "fixtures");
@@ -18,10 +18,7 @@ export async function useTestBackend(): Promise<string> {
 }
 
 export async function loadFixtureModel(name: string): Promise<LoadedModel> {
-  const dir = join(MODEL_FIXTURES, name);
-  const config = parseModelConfig(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")), join(dir, "config.json"));
-  const st = await readSafetensors(join(dir, "model.safetensors"));
-  return modelFromCheckpoint(config, st.tensors, join(dir, "model.safetensors"));
+  return loadModel(join(MODEL_FIXTURES, name));
 }
 
 export interface GoldenCase {
