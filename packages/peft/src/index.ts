@@ -10,7 +10,7 @@ export { parsePeftConfig, serializePeftConfig, TUNERS } from "./tuners/registry.
 export type { PeftConfig } from "./tuners/registry.ts";
 export { parseTorchBin, readTorchBin } from "./io/torch-bin.ts";
 export type { RawTensor, RawDtype } from "./io/tensor.ts";
-export { DEFAULT_PT_LENGTH, deptRankFor, deptTrainableParams, matchedPairs, formatThousands, formatTrainableParameters } from "./param-matching.ts";
+export { DEFAULT_PT_LENGTH, deptRankFor, deptTrainableParams, matchedPairs, formatThousands, formatTrainableParameters, trainableParametersLine } from "./param-matching.ts";
 export type { DeptBudget, MatchedPair } from "./param-matching.ts";
 export { getPeftModel } from "./mapping.ts";
 export type { GetPeftModelOptions } from "./mapping.ts";

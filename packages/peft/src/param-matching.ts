@@ -71,3 +71,9 @@ export function formatTrainableParameters(trainable: number, allParams: number):
   const pct = allParams === 0 ? 0 : (100 * trainable) / allParams;
   return `trainable params: ${formatThousands(trainable)} || all params: ${formatThousands(allParams)} || trainable%: ${pct.toFixed(4)}`;
 }
+
+/** The print_trainable_parameters line of a PeftModel-like object. */
+export function trainableParametersLine(pm: { parameterCounts(): { trainable: number; all: number } }): string {
+  const { trainable, all } = pm.parameterCounts();
+  return formatTrainableParameters(trainable, all);
+}

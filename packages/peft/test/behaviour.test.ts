@@ -12,6 +12,7 @@ import {
   DEPT_INIT_TEXT,
   type DeptModel,
   formatTrainableParameters,
+  trainableParametersLine,
   getPeftModel,
   loadAdapter,
   type LoraModel,
@@ -180,6 +181,7 @@ describe("DePT (PROMPT_TUNING_LORA)", () => {
     expect(trainable).toBe(5 * 32 + 20 * 4 + 4 * 32);
     // t5-tiny: shared 32128*32 + per-layer weights (tied lm_head not counted twice)
     expect(all - trainable).toBeGreaterThan(32128 * 32);
+    expect(trainableParametersLine(pm)).toBe(formatTrainableParameters(trainable, all));
     expect(formatTrainableParameters(trainable, all)).toMatch(/^trainable params: 368 \|\| all params: [\d,]+ \|\| trainable%: 0\.\d{4}$/);
     pm.dispose();
   });

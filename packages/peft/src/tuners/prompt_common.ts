@@ -8,7 +8,6 @@ import type { SeededRandom } from "@dept/runtime";
 import type { PromptLearningFields, PromptTuningInit, TaskType } from "../config/common.ts";
 import { describeValue, PeftConfigError, PeftUsageError } from "../errors.ts";
 import {
-  checkBatch,
   expectedTaskType,
   modelDim,
   modelNumHeads,
@@ -123,4 +122,3 @@ export async function generateWithPrompt(
   }
 }
 
-export { checkBatch };

@@ -4,8 +4,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { embed, type ForwardOptions, type LoadedModel } from "@dept/models";
 import { SeededRandom } from "@dept/runtime";
-import { countModelParams, type InitTokenizer, type PeftBatch, type PeftForwardOutput, type PeftGenerateOptions, type PeftModel } from "../../peft-model.ts";
-import { checkBatch, forwardWithPrompt, generateWithPrompt, initPrompt, preparePromptConfig, prependPrompt } from "../prompt_common.ts";
+import { checkBatch, countModelParams, type InitTokenizer, type PeftBatch, type PeftForwardOutput, type PeftGenerateOptions, type PeftModel } from "../../peft-model.ts";
+import { forwardWithPrompt, generateWithPrompt, initPrompt, preparePromptConfig, prependPrompt } from "../prompt_common.ts";
 import type { PromptTuningConfig } from "./config.ts";
 import { assignFrom, refuseUnexpected, takeFloat, variableRecord } from "../../io/state.ts";
 import type { RawTensor } from "../../io/tensor.ts";

@@ -10,8 +10,8 @@ import { SeededRandom } from "@dept/runtime";
 import { AdapterLoadError, PeftUsageError } from "../../errors.ts";
 import { assignFrom, refuseUnexpected, takeFloat, variableRecord } from "../../io/state.ts";
 import type { RawTensor } from "../../io/tensor.ts";
-import { countModelParams, modelDim, type InitTokenizer, type PeftBatch, type PeftForwardOutput, type PeftGenerateOptions, type PeftModel } from "../../peft-model.ts";
-import { checkBatch, forwardWithPrompt, generateWithPrompt, initPrompt, preparePromptConfig, prependPrompt } from "../prompt_common.ts";
+import { checkBatch, countModelParams, modelDim, type InitTokenizer, type PeftBatch, type PeftForwardOutput, type PeftGenerateOptions, type PeftModel } from "../../peft-model.ts";
+import { forwardWithPrompt, generateWithPrompt, initPrompt, preparePromptConfig, prependPrompt } from "../prompt_common.ts";
 import { deptScaling, type PromptTuningLoRAConfig } from "./config.ts";
 
 /** Saved tensor names (the fork's get_peft_model_state_dict with ".default" removed). */
