@@ -3,6 +3,7 @@ import type { Command } from "../command.ts";
 import { dataCommand } from "./data.ts";
 import { generateCommand } from "./generate.ts";
 import { metricsCommand } from "./metrics.ts";
+import { quickstartCommand } from "./quickstart.ts";
 import { reportCommand } from "./report.ts";
 import { sweepCommand } from "./sweep.ts";
 import { tokenizeCommand } from "./tokenize.ts";
@@ -11,6 +12,7 @@ export const COMMANDS: readonly Command[] = [
   dataCommand,
   generateCommand,
   metricsCommand,
+  quickstartCommand,
   reportCommand,
   sweepCommand,
   tokenizeCommand,

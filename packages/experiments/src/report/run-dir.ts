@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { InputError } from "../command.ts";
 import { trainFlag } from "../train-flags.ts";
-import { selectionMetric } from "./selection.ts";
+import { customSelectionMetric, selectionMetric } from "./selection.ts";
 
 /** File the sweep writes into each run dir: the full train config of that run. */
 export const RUN_CONFIG_FILE = "dept-run-config.json";
@@ -201,7 +201,7 @@ export async function readRunDir(dir: string, label: string = basename(dir)): Pr
   const named = fromState ?? fromDir;
 
   const task = first(text(config?.task_name), config === null ? named?.task : null, selectionMetric(basename(dir)) !== undefined ? basename(dir) : null);
-  const metric = task === null ? null : (selectionMetric(task) ?? null);
+  const metric = task === null ? null : (selectionMetric(task) ?? customSelectionMetric(task, text(config?.data_dir)) ?? null);
   const history = readHistory(state, join(dir, "trainer_state.json"));
   const fromHistory = metric === null ? null : bestFromHistory(history, metric);
   const checkpointStep = bestCheckpoint === null ? null : /checkpoint-(\d+)\/?$/.exec(bestCheckpoint)?.[1];
