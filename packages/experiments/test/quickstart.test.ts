@@ -56,6 +56,9 @@ describe("dept quickstart with the fake train command", () => {
     expect(out).toContain(`pnpm dept quickstart ${REAL_MODEL_FLAG}`);
     expect(out).toContain("Released reference numbers: none for amazon-sentiment");
     expect(out).toContain("## Best run per task");
+    expect(out).toContain(
+      "What it learned: training loss 2.000 (step 1) -> 0.667 (step 3); validation loss 1.000 (step 1) -> 0.333 (step 3); validation accuracy 88.00 (step 1) -> 90.00 (step 3).",
+    );
     // The fake train writes eval_accuracy; the custom task's task.json names accuracy as its metric.
     expect(out).toMatch(/\| amazon-sentiment \| amazon-sentiment \| DePT \|.*accuracy/);
     const runDir = join(dir, "amazon-sentiment");

@@ -13,7 +13,7 @@ import { EMBEDDED, EMBEDDED_PREFIX } from "../embedded.ts";
 import { expandRecipe, validateRecipe, type PlannedRun } from "../recipes/recipe.ts";
 import { releasedReference } from "../reference/released.ts";
 import { buildReport } from "../report/render.ts";
-import { readRunDir, RUN_CONFIG_FILE } from "../report/run-dir.ts";
+import { readRunDir, RUN_CONFIG_FILE, type RunRecord } from "../report/run-dir.ts";
 import { DONE_FILE, resolveTrainCommand, runSweep, SWEEP_LOG, TRAIN_LOG } from "../sweep/sweep.ts";
 import type { TrainConfig } from "../train-flags.ts";
 
@@ -62,6 +62,25 @@ function positive(value: number | undefined, flag: string): number | undefined {
     throw new InputError(`dept quickstart: --${flag} expects a positive whole number, got ${value}`);
   }
   return value;
+}
+
+/**
+ * One plain line on what the run learned, from trainer_state.json's log_history: training loss first -> last
+ * logged, validation loss and the selection metric first -> last evaluation. The tiny random model's labels
+ * may never come out right (selection metric flat at 0) while its losses fall; this line shows both.
+ */
+export function learningSummary(record: RunRecord): string | null {
+  const series = (key: string) => record.logHistory.filter((e) => typeof e[key] === "number" && typeof e.step === "number").map((e) => ({ step: e.step!, value: e[key]! }));
+  const span = (name: string, key: string, digits: number) => {
+    const points = series(key);
+    const a = points[0];
+    const b = points.at(-1);
+    return a === undefined || b === undefined ? null : `${name} ${a.value.toFixed(digits)} (step ${a.step}) -> ${b.value.toFixed(digits)} (step ${b.step})`;
+  };
+  const parts = [span("training loss", "loss", 3), span("validation loss", "eval_loss", 3)];
+  if (record.selectionMetric !== null) parts.push(span(`validation ${record.selectionMetric}`, `eval_${record.selectionMetric}`, 2));
+  const present = parts.filter((p): p is string => p !== null);
+  return present.length === 0 ? null : `What it learned: ${present.join("; ")}.`;
 }
 
 /** Flags whose value differs between the config a run dir was made with and the planned one. */
@@ -175,6 +194,8 @@ export const quickstartCommand: Command = {
     io.stdout("");
     io.stdout(report.markdown);
     io.stdout("");
+    const learned = learningSummary(record);
+    if (learned !== null) io.stdout(learned);
     const task = String(recipe.base.task_name);
     io.stdout(
       record.task !== null && reference.tasks[record.task] !== undefined
@@ -182,7 +203,10 @@ export const quickstartCommand: Command = {
         : `Released reference numbers: none for ${task} (the released DePT t5-base checkpoints cover ${Object.keys(reference.tasks).length} GLUE/SuperGLUE/MRQA/other tasks, not this data set).`,
     );
     if (modelArg.startsWith(EMBEDDED_PREFIX)) {
-      io.stdout(`Reminder: tiny random model; for a real run add ${REAL_MODEL_FLAG}.`);
+      io.stdout(
+        `Reminder: a tiny RANDOM model (no pretraining) rarely emits the label strings "0"/"1", so its accuracy can stay at 0 ` +
+          `while its losses fall; for a real run add ${REAL_MODEL_FLAG}.`,
+      );
     }
     // Paths relative to where the command ran, unless that climbs out of it.
     const rel = (p: string) => {
