@@ -1,5 +1,6 @@
 // The registry of `dept` subcommands: one line each.
 import type { Command } from "../command.ts";
+import { dataCommand } from "./data.ts";
 import { generateCommand } from "./generate.ts";
 import { metricsCommand } from "./metrics.ts";
 import { reportCommand } from "./report.ts";
@@ -7,9 +8,10 @@ import { sweepCommand } from "./sweep.ts";
 import { tokenizeCommand } from "./tokenize.ts";
 
 export const COMMANDS: readonly Command[] = [
-  metricsCommand,
-  tokenizeCommand,
-  sweepCommand,
-  reportCommand,
+  dataCommand,
   generateCommand,
+  metricsCommand,
+  reportCommand,
+  sweepCommand,
+  tokenizeCommand,
 ];
