@@ -6,7 +6,6 @@ import * as tf from "@tensorflow/tfjs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { bmm } from "../src/attention.ts";
 import { disposeModel, embed, modelFromCheckpoint, parseT5Config, t5Forward, type CheckpointTensor } from "../src/index.ts";
 
 // t5-small (google-t5/t5-small config.json): d_model 512, 6+6 layers, 8 heads, d_kv 64, d_ff 2048, relu, tied.
@@ -67,6 +66,22 @@ function seededInts(n: number, lo: number, hi: number, seed: number): Int32Array
   return tf.tidy(() => tf.randomUniform([n], lo, hi, "int32", seed).dataSync() as Int32Array);
 }
 
+/** The alternative measured against tf.matMul: a [N, T, K] @ b [N, K, S] whose gradient uses explicit transposes. */
+function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, y, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+    save([x, y]);
+    return {
+      value: tf.matMul<tf.Tensor3D>(x, y),
+      gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
+        const [xs, ys] = saved as [tf.Tensor3D, tf.Tensor3D];
+        return [tf.matMul(dy, tf.transpose(ys, [0, 2, 1])), tf.matMul(tf.transpose(xs, [0, 2, 1]), dy)];
+      },
+    };
+  });
+  return f(a, b);
+}
+
 async function time(label: string, fn: () => void): Promise<{ label: string; ms: number[]; medianMs: number }> {
   fn(); // warm-up (kernel setup, XNNPACK operator creation)
   const ms: number[] = [];
@@ -121,8 +136,8 @@ async function main(): Promise<void> {
     const q = tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, config.dKv], 0, 1, "float32", 1);
     const k = tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, config.dKv], 0, 1, "float32", 2);
     // Block bodies: a tidy must not return the big typed array (tidy walks its result looking for tensors).
-    attnResults.push(await time("scores: matMul(q, k, transposeB) batched", () => tf.tidy(() => { tf.matMul(q, k, false, true).dataSync(); })));
-    attnResults.push(await time("scores: transpose(k) + batched matMul (port's choice)", () => tf.tidy(() => { bmm(q, tf.transpose(k, [0, 2, 1])).dataSync(); })));
+    attnResults.push(await time("scores: matMul(q, k, transposeB) batched (port's choice)", () => tf.tidy(() => { tf.matMul(q, k, false, true).dataSync(); })));
+    attnResults.push(await time("scores: transpose(k) + batched matMul", () => tf.tidy(() => { bmm(q, tf.transpose(k, [0, 2, 1])).dataSync(); })));
     attnResults.push(
       await time("scores: per-(batch, head) 2-D matMuls + stack", () =>
         tf.tidy(() => {
@@ -132,8 +147,8 @@ async function main(): Promise<void> {
         }),
       ),
     );
-    const probs = tf.softmax(tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, SRC_LEN], 0, 1, "float32", 3));
-    attnResults.push(await time("probs @ v: batched matMul (port's choice)", () => tf.tidy(() => { bmm(probs, q).dataSync(); })));
+    const probs = tf.tidy(() => tf.softmax(tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, SRC_LEN], 0, 1, "float32", 3)));
+    attnResults.push(await time("probs @ v: batched matMul (port's choice)", () => tf.tidy(() => { tf.matMul(probs, q).dataSync(); })));
     attnResults.push(
       await time("probs @ v: per-(batch, head) 2-D matMuls (slices) + stack", () =>
         tf.tidy(() => {
@@ -145,14 +160,14 @@ async function main(): Promise<void> {
       ),
     );
     attnResults.push(
-      await time("scores+backward: tf.matMul default gradient (transposed products)", () =>
+      await time("scores+backward: tf.matMul default gradient (transposed products, port's choice)", () =>
         tf.tidy(() => {
           tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true)))([q, k]).forEach((t) => t.dataSync());
         }),
       ),
     );
     attnResults.push(
-      await time("scores+backward: bmm custom gradient (explicit transposes, port's choice)", () =>
+      await time("scores+backward: custom gradient with explicit transposes", () =>
         tf.tidy(() => {
           tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(bmm(a as tf.Tensor3D, tf.transpose(b as tf.Tensor3D, [0, 2, 1]))))([q, k]).forEach((t) => t.dataSync());
         }),
