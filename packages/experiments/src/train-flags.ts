@@ -109,6 +109,7 @@ export const TRAIN_FLAGS: readonly TrainFlagSpec[] = [
     source: `${HF}; ${SPEC("§3")}`,
   },
   { name: "max_grad_norm", type: "number", default: 1, help: "gradient clipping norm", source: `${HF}; ${SPEC("§3")}` },
+  { name: "gradient_checkpointing", type: "boolean", default: false, help: "recompute each transformer block in the backward (less memory, more compute)", source: HF },
   { name: "max_steps", type: "number", integer: true, required: true, help: "total optimizer steps (the linear schedule decays to 0 here)", source: `${README}; ${SPEC("§3")}` },
   { name: "warmup_steps", type: "number", integer: true, default: 0, help: "linear warmup steps (README: 500)", source: `${README}; ${HF}` },
   { name: "logging_steps", type: "number", integer: true, default: 500, help: "log the training loss every N steps", source: `${HF}; ${SPEC("§3")}` },

@@ -25,7 +25,7 @@ import {
   tileInitTokenIds,
   TorchPickleError,
 } from "../src/index.ts";
-import { FIXTURES, loadCase, loadFixtureModel, syntheticT5, T5_TOKENIZER_DIR, useTestBackend } from "./helpers.ts";
+import { FIXTURES, loadCase, loadFixtureModel, MODEL_FIXTURES, syntheticT5, T5_TOKENIZER_DIR, useTestBackend } from "./helpers.ts";
 
 const GOLDEN = join(FIXTURES, "golden");
 
@@ -352,6 +352,20 @@ describe("fresh adapters save the golden adapter_config.json byte for byte", () 
       pm.dispose();
       await rm(dir, { recursive: true });
     }
+    disposeModel(model);
+  });
+});
+
+describe("all-params count (peft get_nb_trainable_parameters)", () => {
+  it.each(["t5-tiny", "t5-tiny-gated", "llama-tiny"] as const)("%s: frozen count = the checkpoint's element count (tied lm_head once)", async (name) => {
+    await useTestBackend();
+    const model = await loadFixtureModel(name);
+    const st = await readSafetensors(join(MODEL_FIXTURES, name, "model.safetensors"));
+    let expected = 0;
+    for (const t of st.tensors.values()) expected += t.shape.reduce((a, b) => a * b, 1);
+    const pm = getPeftModel(model, promptTuningConfig({ taskType: name === "llama-tiny" ? "CAUSAL_LM" : "SEQ_2_SEQ_LM", numVirtualTokens: 7 }), { seed: 0 });
+    expect(pm.parameterCounts()).toEqual({ trainable: 7 * 32, all: expected + 7 * 32 });
+    pm.dispose();
     disposeModel(model);
   });
 });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disposeModel, type LoadedModel } from "@dept/models";
-import { loadAdapter, savePretrained, type PeftBatch, type PeftModel } from "../src/index.ts";
+import { loadAdapter, savePretrained, type LoraModel, type PeftBatch, type PeftModel } from "../src/index.ts";
 import { compare, FIXTURES, loadCase, loadFixtureModel, note, observed, transpose2d, useTestBackend, type GoldenCase, type Tol } from "./helpers.ts";
 
 type Method = "DePT" | "PT" | "LoRA";
@@ -147,6 +147,30 @@ describe.each(TABLE)("$model x $method ($caseName)", ({ model: modelName, method
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.each(MODELS)("%s LoRA merge (golden d_lora)", (modelName) => {
+  it("merged logits == unmerged logits within the golden merged_vs_unmerged tolerance", async () => {
+    await useTestBackend();
+    const model = await loadFixtureModel(modelName);
+    const gc = await loadCase(modelName, "d_lora");
+    const lora = (await loadAdapter(model, join(FIXTURES, "golden", modelName, "d_lora", "adapter"))) as LoraModel;
+    const batch = { inputIds: gc.int2d("input_ids"), attentionMask: gc.int2d("attention_mask"), labels: gc.int2d("labels") };
+    const unmerged = tf.tidy(() => lora.forward(batch).logits.dataSync().slice());
+    lora.merge();
+    const merged = tf.tidy(() => lora.forward(batch).logits.dataSync().slice());
+    lora.unmerge();
+    const mask = gc.get("attention_mask").data;
+    const vocab = gc.get("logits").shape[2]!;
+    const where = modelName === "llama-tiny" ? (i: number) => mask[Math.floor(i / vocab)] === 1 : undefined;
+    const tol = (gc.json.tolerances as Record<string, Tol>).merged_vs_unmerged_logits!;
+    const c = compare(merged, unmerged, tol, where);
+    note("LoRA merged vs unmerged logits", c.maxAbs);
+    expect(c.bad).toBe(0);
+    lora.dispose();
+    tf.dispose(Object.values(batch));
+    disposeModel(model);
   });
 });
 

@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent.parent
 OUT = HERE / "test" / "fixtures"
 
 CASES = {
-    "t5-tiny": ["b_prompt_tuning", "c_dept", "d_lora", "e_generate", "g_dept_text_init"],
+    "t5-tiny": ["b_prompt_tuning", "c_dept", "d_lora", "e_generate", "f_dept_train", "g_dept_text_init"],
     "t5-tiny-gated": ["b_prompt_tuning", "c_dept", "d_lora", "e_generate"],
     "llama-tiny": ["b_prompt_tuning", "c_dept", "d_lora", "e_generate"],
 }

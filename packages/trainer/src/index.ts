@@ -37,3 +37,4 @@ export {
   type ArgKind,
 } from "./args.ts";
 export { TrainProgress, formatDuration, type ProgressOptions } from "./progress.ts";
+export { train, loopConfigFromArgs, TRAIN_LOG_FILE, type TrainIO, type TrainRunResult } from "./train.ts";

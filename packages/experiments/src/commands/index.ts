@@ -7,6 +7,7 @@ import { quickstartCommand } from "./quickstart.ts";
 import { reportCommand } from "./report.ts";
 import { sweepCommand } from "./sweep.ts";
 import { tokenizeCommand } from "./tokenize.ts";
+import { trainCommand } from "./train.ts";
 
 export const COMMANDS: readonly Command[] = [
   dataCommand,
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   reportCommand,
   sweepCommand,
   tokenizeCommand,
+  trainCommand,
 ];
