@@ -1,6 +1,7 @@
 // The registry of `dept` subcommands: one line each.
 import type { Command } from "../command.ts";
 import { dataCommand } from "./data.ts";
+import { generateCommand } from "./generate.ts";
 import { metricsCommand } from "./metrics.ts";
 import { reportCommand } from "./report.ts";
 import { sweepCommand } from "./sweep.ts";
@@ -8,8 +9,9 @@ import { tokenizeCommand } from "./tokenize.ts";
 
 export const COMMANDS: readonly Command[] = [
   dataCommand,
+  generateCommand,
   metricsCommand,
-  tokenizeCommand,
-  sweepCommand,
   reportCommand,
+  sweepCommand,
+  tokenizeCommand,
 ];
