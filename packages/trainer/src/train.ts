@@ -8,8 +8,18 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hubDownload, initBackend, torchRandperm } from "@dept/runtime";
 import { disposeModel, loadModel, looksLikeHubId, resolveModelDir, Tokenizer, type LoadedModel } from "@dept/models";
-import { collateDecoderOnly, collateSeq2Seq, loadTaskExamples, maxTargetLength, type Example } from "@dept/datasets";
-import { computeTaskMetrics, isKnownTask, postprocessText, selectionMetric } from "@dept/metrics";
+import { collateDecoderOnly, collateSeq2Seq, loadTaskExamples, maxTargetLength, resolveTask, type Example, type TaskSpec } from "@dept/datasets";
+import {
+  accuracy,
+  computeTaskMetrics,
+  f1ScoreWithInvalid,
+  isKnownTask,
+  matthewsCorrcoef,
+  pearsonCorrcoef,
+  postprocessText,
+  selectionMetric,
+  spearmanCorrcoef,
+} from "@dept/metrics";
 import {
   getPeftModel,
   loadAdapter,
@@ -82,11 +92,38 @@ function toPeftBatch(c: Collated): PeftBatch {
 }
 
 /** The loop's view of the arguments (HF TrainingArguments -> loop.ts). */
+/**
+ * Metrics a custom task (a task.json's `metrics`, @dept/datasets custom tasks such as the quickstart's
+ * amazon-sentiment) may name: the label metrics of @dept/metrics, keyed by the names they return.
+ */
+const CUSTOM_TASK_METRICS: Readonly<Record<string, (p: string[], r: string[]) => Record<string, number>>> = {
+  accuracy,
+  f1: f1ScoreWithInvalid,
+  matthews_correlation: matthewsCorrcoef,
+  pearson: pearsonCorrcoef,
+  spearmanr: spearmanCorrcoef,
+};
+
+/** The custom task behind --task_name (a task JSON path or a name declared by --data_dir's task.json), or null for a built-in task. */
+function customTaskOf(args: TrainingArguments): TaskSpec | null {
+  if (isKnownTask(args.task_name)) return null;
+  const spec = resolveTask(args.task_name, args.data_dir ?? undefined);
+  for (const m of spec.metrics ?? []) {
+    if (!Object.hasOwn(CUSTOM_TASK_METRICS, m)) {
+      throw new TrainerConfigError(`--task_name ${args.task_name}: metric '${m}' of the custom task is not one of ${Object.keys(CUSTOM_TASK_METRICS).join(", ")}`);
+    }
+  }
+  return spec;
+}
+
 export function loopConfigFromArgs(args: TrainingArguments): LoopConfig {
   const task = args.task_name;
-  // train.py overwrites metric_for_best_model with TASK_TO_METRICS[task][0] and greater_is_better = True.
-  const metricForBest = args.metric_for_best_model ?? (isKnownTask(task) ? selectionMetric(task) : "loss");
-  const greaterIsBetter = args.metric_for_best_model === null && !isKnownTask(task) ? false : args.greater_is_better;
+  // train.py overwrites metric_for_best_model with TASK_TO_METRICS[task][0] and greater_is_better = True; a custom
+  // task's first declared metric plays that part; without one, the eval loss (lower is better).
+  const customFirst = isKnownTask(task) ? undefined : customTaskOf(args)?.metrics?.[0];
+  const byLoss = !isKnownTask(task) && customFirst === undefined;
+  const metricForBest = args.metric_for_best_model ?? (isKnownTask(task) ? selectionMetric(task) : (customFirst ?? "loss"));
+  const greaterIsBetter = args.metric_for_best_model === null && byLoss ? false : args.greater_is_better;
   return {
     outputDir: args.output_dir,
     seed: args.seed,
@@ -132,7 +169,8 @@ export async function train(args: TrainingArguments, io: TrainIO): Promise<Train
     const seq2seq = model.kind === "t5";
     const task = args.task_name;
     const dataOpts = { dataDir: args.data_dir ?? undefined, seed: args.seed };
-    const targetLen = seq2seq ? maxTargetLength(task, tokenizer) : 0;
+    const custom = customTaskOf(args);
+    const targetLen = seq2seq ? maxTargetLength(custom ?? task, tokenizer) : 0;
     const collate = (examples: readonly Example[], trainMode: boolean): Collated =>
       seq2seq
         ? collateSeq2Seq(examples, tokenizer, { maxSeqLength: args.max_seq_length, maxTargetLength: targetLen })
@@ -196,7 +234,10 @@ export async function train(args: TrainingArguments, io: TrainIO): Promise<Train
         for (const row of c.labels) refs.push(postprocessText(tokenizer.decode(row.map((t) => (t === -100 ? tokenizer.padTokenId : t)), { skipSpecialTokens: true })));
         batches += 1;
       }
-      const metrics: Record<string, number> = isKnownTask(task) ? computeTaskMetrics(task, preds, refs) : {};
+      const metrics: Record<string, number> =
+        custom === null
+          ? computeTaskMetrics(task, preds, refs)
+          : Object.assign({}, ...(custom.metrics ?? []).map((m) => CUSTOM_TASK_METRICS[m]!(preds, refs))) as Record<string, number>;
       metrics.loss = lossSum / Math.max(1, examples.length);
       return { metrics, samples: examples.length, batches, runtimeS: (performance.now() - start) / 1000, predictions: preds };
     };
