@@ -8,4 +8,5 @@ export type { CheckpointTensor } from "./checkpoint.ts";
 export { shiftRight, relativePositionBucket, type T5Params, type T5Inputs, type T5Output } from "./t5.ts";
 export { positionsFromMask, type LlamaParams, type LlamaInputs, type LlamaOutput } from "./llama.ts";
 export { embed, embeddingTable, t5Forward, llamaForward, namedLinears, disposeModel, modelFromCheckpoint, type LoadedModel } from "./model.ts";
+export { loadModel, resolveModelDir, looksLikeHubId, type LoadModelOptions } from "./load.ts";
 export { generate, type GenerateInputs, type GenerateOptions } from "./generate.ts";

@@ -24,6 +24,8 @@ export interface Linear {
 export interface ForwardOptions {
   training?: boolean;
   seed?: number;
+  /** Recompute each transformer block in the backward instead of keeping its activations (see remat.ts). */
+  checkpoint?: boolean;
 }
 
 /** A deterministic stream of dropout seeds for one forward call (tfjs has no global seed). */
@@ -34,6 +36,15 @@ export class DropoutSeeds {
       throw new Error("a training forward needs an explicit seed for its dropout masks (opts.seed)");
     }
     this.next = seed ?? 0;
+  }
+  /** A seed for a sub-stream (one block): a block re-run from it draws the same dropout masks. */
+  forkSeed(): number {
+    this.next = (this.next + 0x7f4a7c15) >>> 0;
+    return this.next;
+  }
+  /** The sub-stream of a forkSeed() value. */
+  derive(seed: number): DropoutSeeds {
+    return new DropoutSeeds(this.training, seed, this.defaultRate);
   }
   /** inverted dropout (torch.nn.functional.dropout semantics: keep with 1-p, scale by 1/(1-p)). */
   apply<T extends tf.Tensor>(x: T, rate = this.defaultRate): T {

@@ -7,6 +7,7 @@ import type { CheckpointReader } from "./checkpoint.ts";
 import type { LlamaConfig } from "./config.ts";
 import { activate, crossEntropyLoss, MASK_VALUE, rmsNorm } from "./layers.ts";
 import { DropoutSeeds, linear, type ForwardOptions, type Linear } from "./linear.ts";
+import { loraVariables, rematerialize } from "./remat.ts";
 import { resolveEmbeds } from "./t5.ts";
 
 // ---------------------------------------------------------------------------------------------- params tree
@@ -194,6 +195,7 @@ export function llamaDecode(
   attentionMask: readonly (readonly number[])[],
   seeds: DropoutSeeds,
   past?: LlamaLayerCache[],
+  checkpoint = false,
 ): { logits: tf.Tensor3D; cache: LlamaLayerCache[] } {
   const c = model.config;
   const p = model.params;
@@ -202,10 +204,24 @@ export function llamaDecode(
   let h = embeds;
   const cache: LlamaLayerCache[] = [];
   p.layers.forEach((layer, i) => {
-    const attn = selfAttention(layer, rmsNorm(h, layer.inputNorm, c.rmsNormEps), rope, bias, c, seeds, past?.[i]);
-    h = tf.add(h, attn.out);
-    h = tf.add(h, mlp(layer, rmsNorm(h, layer.postAttentionNorm, c.rmsNormEps), c, seeds));
-    cache.push(attn.cache);
+    const layerSeed = seeds.forkSeed(); // a re-run (checkpointing) replays the same LoRA dropout masks
+    const run = (x: tf.Tensor3D, cos: tf.Tensor4D, sin: tf.Tensor4D, b: tf.Tensor4D, record: boolean): tf.Tensor3D => {
+      const s = seeds.derive(layerSeed);
+      const attn = selfAttention(layer, rmsNorm(x, layer.inputNorm, c.rmsNormEps), { cos, sin }, b, c, s, past?.[i]);
+      const y = tf.add<tf.Tensor3D>(x, attn.out);
+      if (record) cache.push(attn.cache);
+      return tf.add<tf.Tensor3D>(y, mlp(layer, rmsNorm(y, layer.postAttentionNorm, c.rmsNormEps), c, s));
+    };
+    const linears = [layer.q, layer.k, layer.v, layer.o, layer.gate, layer.up, layer.down];
+    h =
+      checkpoint && past === undefined
+        ? (rematerialize(
+            (xs, cs) => run(xs[0] as tf.Tensor3D, cs[0] as tf.Tensor4D, cs[1] as tf.Tensor4D, cs[2] as tf.Tensor4D, false),
+            [h],
+            [rope.cos, rope.sin, bias],
+            loraVariables(linears),
+          ) as tf.Tensor3D)
+        : run(h, rope.cos, rope.sin, bias, true);
   });
   h = rmsNorm(h, p.norm, c.rmsNormEps);
   return { logits: linear(h, p.lmHead), cache };
@@ -234,7 +250,7 @@ export function llamaForwardImpl(model: LlamaModel, inputs: LlamaInputs, opts: F
   const [b, l] = embeds.shape;
   const mask = toRows(inputs.attentionMask);
   const positions = inputs.positionIds !== undefined ? toRows(inputs.positionIds) : Array.from({ length: b }, () => Array.from({ length: l }, (_, t) => t));
-  const { logits } = llamaDecode(model, embeds, positions, mask, seeds);
+  const { logits } = llamaDecode(model, embeds, positions, mask, seeds, undefined, opts.checkpoint === true);
   const out: LlamaOutput = { logits };
   if (inputs.labels !== undefined) {
     const v = logits.shape[2];

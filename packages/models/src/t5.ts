@@ -8,6 +8,7 @@ import type { CheckpointReader } from "./checkpoint.ts";
 import type { T5Config } from "./config.ts";
 import { activate, crossEntropyLoss, gatherRows, IGNORE_INDEX, MASK_VALUE, rmsNorm } from "./layers.ts";
 import { DropoutSeeds, linear, type ForwardOptions, type Linear } from "./linear.ts";
+import { loraVariables, rematerialize } from "./remat.ts";
 
 // ---------------------------------------------------------------------------------------------- params tree
 
@@ -212,8 +213,20 @@ function feedForward(p: T5FeedForwardParams, x: tf.Tensor3D, c: T5Config, seeds:
 
 // ---------------------------------------------------------------------------------------------- stacks
 
+function encoderBlock(block: T5EncoderBlock, h: tf.Tensor3D, bias: tf.Tensor4D, c: T5Config, seeds: DropoutSeeds): tf.Tensor3D {
+  const n = rmsNorm(h, block.selfAttnNorm, c.layerNormEpsilon);
+  const a = tf.add<tf.Tensor3D>(h, seeds.apply(attention(block.selfAttn, n, projectKv(block.selfAttn, n, c, seeds), bias, c, seeds)));
+  return tf.add<tf.Tensor3D>(a, seeds.apply(feedForward(block.ff, rmsNorm(a, block.ffNorm, c.layerNormEpsilon), c, seeds)));
+}
+
+function blockLinears(block: T5EncoderBlock | T5DecoderBlock): (Linear | undefined)[] {
+  const attn = (a: T5AttentionParams) => [a.q, a.k, a.v, a.o];
+  const cross = "crossAttn" in block ? attn(block.crossAttn) : [];
+  return [...attn(block.selfAttn), ...cross, block.ff.wi, block.ff.wi0, block.ff.wi1, block.ff.wo];
+}
+
 /** Encoder stack: inputsEmbeds [B, S, d], attentionMask [B, S] -> last hidden state [B, S, d]. */
-export function t5Encode(model: T5Model, inputsEmbeds: tf.Tensor3D, attentionMask: tf.Tensor2D, seeds: DropoutSeeds): tf.Tensor3D {
+export function t5Encode(model: T5Model, inputsEmbeds: tf.Tensor3D, attentionMask: tf.Tensor2D, seeds: DropoutSeeds, checkpoint = false): tf.Tensor3D {
   const c = model.config;
   const p = model.params.encoder;
   const s = inputsEmbeds.shape[1];
@@ -221,9 +234,12 @@ export function t5Encode(model: T5Model, inputsEmbeds: tf.Tensor3D, attentionMas
   const bias = tf.add<tf.Tensor4D>(positionBias(p.relativeAttentionBias, 0, s, s, true, c), paddingBias(attentionMask, MASK_VALUE)); // [B, H, S, S]
   let h = seeds.apply(inputsEmbeds);
   for (const block of p.blocks) {
-    const n = rmsNorm(h, block.selfAttnNorm, c.layerNormEpsilon);
-    h = tf.add(h, seeds.apply(attention(block.selfAttn, n, projectKv(block.selfAttn, n, c, seeds), bias, c, seeds)));
-    h = tf.add(h, seeds.apply(feedForward(block.ff, rmsNorm(h, block.ffNorm, c.layerNormEpsilon), c, seeds)));
+    // Each block draws its dropout masks from its own seed, so a re-run (checkpointing) replays them.
+    const blockSeed = seeds.forkSeed();
+    const run = (x: tf.Tensor3D, b: tf.Tensor4D) => encoderBlock(block, x, b, c, seeds.derive(blockSeed));
+    h = checkpoint
+      ? (rematerialize((xs, cs) => run(xs[0] as tf.Tensor3D, cs[0] as tf.Tensor4D), [h], [bias], loraVariables(blockLinears(block))) as tf.Tensor3D)
+      : run(h, bias);
   }
   return seeds.apply(rmsNorm(h, p.finalNorm, c.layerNormEpsilon));
 }
@@ -246,6 +262,7 @@ export function t5Decode(
   encoderMask: tf.Tensor2D,
   seeds: DropoutSeeds,
   cache?: { start: number; layers: T5LayerCache[] },
+  checkpoint = false,
 ): { logits: tf.Tensor3D; layers: T5LayerCache[] } {
   const c = model.config;
   const p = model.params.decoder;
@@ -258,17 +275,31 @@ export function t5Decode(
   let h = seeds.apply(gatherRows(model.params.shared, decoderInputIds)); // [B, T, d]
   const layers: T5LayerCache[] = [];
   p.blocks.forEach((block, i) => {
-    const n = rmsNorm(h, block.selfAttnNorm, c.layerNormEpsilon);
-    const fresh = projectKv(block.selfAttn, n, c, seeds);
-    const past = cache?.layers[i]?.self ?? null;
-    const kv: KeyValue =
-      past === null ? fresh : { k: tf.concat([past.k, fresh.k], 2), v: tf.concat([past.v, fresh.v], 2) }; // [B, H, start+T, Dh]
-    h = tf.add(h, seeds.apply(attention(block.selfAttn, n, kv, selfBias, c, seeds)));
-    const cross = cache?.layers[i]?.cross ?? projectKv(block.crossAttn, encoderHidden, c, seeds);
-    const nc = rmsNorm(h, block.crossAttnNorm, c.layerNormEpsilon);
-    h = tf.add(h, seeds.apply(attention(block.crossAttn, nc, cross, crossBias, c, seeds)));
-    h = tf.add(h, seeds.apply(feedForward(block.ff, rmsNorm(h, block.ffNorm, c.layerNormEpsilon), c, seeds)));
-    layers.push({ self: kv, cross });
+    const blockSeed = seeds.forkSeed();
+    const run = (x: tf.Tensor3D, enc: tf.Tensor3D, selfBias: tf.Tensor4D, crossBias: tf.Tensor4D, record: boolean): tf.Tensor3D => {
+      const s = seeds.derive(blockSeed);
+      const n = rmsNorm(x, block.selfAttnNorm, c.layerNormEpsilon);
+      const fresh = projectKv(block.selfAttn, n, c, s);
+      const past = cache?.layers[i]?.self ?? null;
+      const kv: KeyValue =
+        past === null ? fresh : { k: tf.concat([past.k, fresh.k], 2), v: tf.concat([past.v, fresh.v], 2) }; // [B, H, start+T, Dh]
+      let y = tf.add<tf.Tensor3D>(x, s.apply(attention(block.selfAttn, n, kv, selfBias, c, s)));
+      const cross = cache?.layers[i]?.cross ?? projectKv(block.crossAttn, enc, c, s);
+      const nc = rmsNorm(y, block.crossAttnNorm, c.layerNormEpsilon);
+      y = tf.add<tf.Tensor3D>(y, s.apply(attention(block.crossAttn, nc, cross, crossBias, c, s)));
+      y = tf.add<tf.Tensor3D>(y, s.apply(feedForward(block.ff, rmsNorm(y, block.ffNorm, c.layerNormEpsilon), c, s)));
+      if (record) layers.push({ self: kv, cross });
+      return y;
+    };
+    // Checkpointing only applies to a full (teacher-forced) pass; cached decoding keeps its keys/values.
+    h = checkpoint && cache === undefined
+      ? (rematerialize(
+          (xs, cs) => run(xs[0] as tf.Tensor3D, xs[1] as tf.Tensor3D, cs[0] as tf.Tensor4D, cs[1] as tf.Tensor4D, false),
+          [h, encoderHidden],
+          [selfBias, crossBias],
+          loraVariables(blockLinears(block)),
+        ) as tf.Tensor3D)
+      : run(h, encoderHidden, selfBias, crossBias, true);
   });
   h = seeds.apply(rmsNorm(h, p.finalNorm, c.layerNormEpsilon));
   // Tied embeddings: rescale before the projection onto the vocabulary (Mesh TensorFlow convention).
@@ -313,13 +344,14 @@ export function t5ForwardImpl(model: T5Model, inputs: T5Inputs, opts: ForwardOpt
   const seeds = new DropoutSeeds(opts.training === true, opts.seed, c.dropoutRate);
   const embeds = resolveEmbeds(model.params.shared, inputs.inputIds, inputs.inputsEmbeds);
   const mask = tf.cast(inputs.attentionMask, "int32");
-  const encoderLastHiddenState = t5Encode(model, embeds, mask, seeds);
+  const checkpoint = opts.checkpoint === true;
+  const encoderLastHiddenState = t5Encode(model, embeds, mask, seeds, checkpoint);
   let decoderInputIds = inputs.decoderInputIds;
   if (decoderInputIds === undefined) {
     if (inputs.labels === undefined) throw new Error("t5Forward needs labels or decoderInputIds");
     decoderInputIds = shiftRight(inputs.labels, c.decoderStartTokenId, c.padTokenId);
   }
-  const { logits } = t5Decode(model, tf.cast(decoderInputIds, "int32"), encoderLastHiddenState, mask, seeds);
+  const { logits } = t5Decode(model, tf.cast(decoderInputIds, "int32"), encoderLastHiddenState, mask, seeds, undefined, checkpoint);
   const out: T5Output = { logits, encoderLastHiddenState };
   if (inputs.labels !== undefined) {
     const [b, t, v] = logits.shape;

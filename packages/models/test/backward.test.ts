@@ -15,7 +15,7 @@ const int2d = (c: GoldenCase, name: string): tf.Tensor2D => {
 };
 
 /** loss(P) for prompt tuning: inputsEmbeds = [P; embed(ids)], mask [1^m; mask] (Llama: labels [-100^m; labels]). */
-function promptLoss(model: LoadedModel, c: GoldenCase, P: tf.Tensor2D, opts?: { training: boolean; seed: number }): tf.Scalar {
+function promptLoss(model: LoadedModel, c: GoldenCase, P: tf.Tensor2D, opts?: { training: boolean; seed: number; checkpoint?: boolean }): tf.Scalar {
   const ids = int2d(c, "input_ids");
   const batch = ids.shape[0];
   const prompt = tf.tile(tf.expandDims<tf.Tensor3D>(P, 0), [batch, 1, 1]); // [B, m, d]
@@ -31,8 +31,8 @@ describe.each(MODELS)("%s backward", (name) => {
   let P: tf.Tensor2D;
   beforeAll(async () => {
     await useTestBackend();
-    model = loadFixtureModel(name);
-    c = loadCase(name, "b_prompt_tuning");
+    model = await loadFixtureModel(name);
+    c = await loadCase(name, "b_prompt_tuning");
     const p = f32(tensor(c, "P"));
     P = tf.tensor2d(p.data, p.shape as [number, number]);
   });
@@ -41,10 +41,10 @@ describe.each(MODELS)("%s backward", (name) => {
     disposeModel(model);
   });
 
-  it("grad of the loss wrt a prompt fed as inputsEmbeds matches HF grad_P; numTensors unchanged", () => {
+  it.each([false, true])("grad of the loss wrt a prompt fed as inputsEmbeds matches HF grad_P (checkpoint %s); numTensors unchanged", (checkpoint) => {
     const before = tf.memory().numTensors;
     const [lossT, gradT] = tf.tidy(() => {
-      const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => promptLoss(model, c, p as tf.Tensor2D))(P);
+      const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => promptLoss(model, c, p as tf.Tensor2D, { training: false, seed: 0, checkpoint }))(P);
       return [value, grad];
     });
     const loss = lossT.dataSync()[0]!;
@@ -63,7 +63,40 @@ describe.each(MODELS)("%s backward", (name) => {
       maxAbs = Math.max(maxAbs, d);
       expect(d, `grad_P[${i}]`).toBeLessThanOrEqual(tol.atol + tol.atol_rel_to_max * maxRef + tol.rtol * Math.abs(r));
     });
-    console.log(`${name} grad_P max abs diff ${maxAbs} (max |ref| ${maxRef})`);
+    console.log(`${name} grad_P (checkpoint ${checkpoint}) max abs diff ${maxAbs} (max |ref| ${maxRef})`);
+  });
+
+  it("activation checkpointing: same loss and grads (prompt + LoRA a/b, training dropout) as keeping activations", () => {
+    // A LoRA branch on the first attention query projection, so variables inside a checkpointed block get grads.
+    const q = model.kind === "t5" ? model.params.encoder.blocks[0]!.selfAttn.q : model.params.layers[0]!.q;
+    const [inDim, outDim] = q.w.shape;
+    const a = tf.variable(tf.randomNormal<tf.Rank.R2>([inDim, 4], 0, 0.1, "float32", 11));
+    const b = tf.variable(tf.randomNormal<tf.Rank.R2>([4, outDim], 0, 0.1, "float32", 12));
+    const Pv = tf.variable(P);
+    q.lora = { a, b, scaling: 2, dropout: 0.1 };
+    const dropoutModel: LoadedModel = model.kind === "t5" ? { ...model, config: { ...model.config, dropoutRate: 0.1 } } : model;
+    const run = (checkpoint: boolean) => {
+      const before = tf.memory().numTensors;
+      const { value, grads } = tf.variableGrads(() => promptLoss(dropoutModel, c, Pv, { training: true, seed: 5, checkpoint }), [Pv, a, b]);
+      const out = { loss: value.dataSync()[0]!, grads: [Pv, a, b].map((v) => Float32Array.from(grads[v.name]!.dataSync())) };
+      tf.dispose([value, ...Object.values(grads)]);
+      expect(tf.memory().numTensors).toBe(before);
+      return out;
+    };
+    try {
+      const plain = run(false);
+      const remat = run(true);
+      expect(remat.loss).toBeCloseTo(plain.loss, 5);
+      remat.grads.forEach((g, k) => {
+        const ref = plain.grads[k]!;
+        const maxRef = ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        expect(maxRef).toBeGreaterThan(0);
+        g.forEach((v, i) => expect(Math.abs(v - ref[i]!)).toBeLessThanOrEqual(1e-5 * maxRef));
+      });
+    } finally {
+      delete q.lora;
+      tf.dispose([a, b, Pv]);
+    }
   });
 
   it("training dropout: same seed -> same loss, other seed -> different loss; no seed -> error", () => {

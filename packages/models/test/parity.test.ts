@@ -26,12 +26,12 @@ describe.each(MODELS)("%s parity with HF transformers", (name) => {
   let model: LoadedModel;
   beforeAll(async () => {
     await useTestBackend();
-    model = loadFixtureModel(name);
+    model = await loadFixtureModel(name);
   });
   afterAll(() => disposeModel(model));
 
-  it("a_base_forward: logits, loss (and encoder hidden state for T5)", () => {
-    const c = loadCase(name, "a_base_forward");
+  it("a_base_forward: logits, loss (and encoder hidden state for T5)", async () => {
+    const c = await loadCase(name, "a_base_forward");
     const mask = tensor(c, "attention_mask");
     const seq = mask.shape[1]!;
     const out = tf.tidy(() => {
@@ -70,7 +70,7 @@ describe.each(MODELS)("%s parity with HF transformers", (name) => {
   });
 
   it("e_generate: greedy ids exact (base and from DePT inputs embeds), step logits within tolerance", async () => {
-    const c = loadCase(name, "e_generate");
+    const c = await loadCase(name, "e_generate");
     const maxNewTokens = c.json.max_new_tokens as number;
     const stepTol = (c.json.tolerances as { step_logits: Tol }).step_logits;
     const inputIds = int2d(c, "input_ids");
@@ -110,6 +110,40 @@ describe.each(MODELS)("%s parity with HF transformers", (name) => {
     const deptExpected = model.kind === "t5" ? rows(tensor(c, "dept_sequences")).map((r) => r.slice(1)) : rows(tensor(c, "dept_new_tokens"));
     expect(deptIds).toEqual(deptExpected);
     tf.dispose([inputIds, attentionMask, embeds, extMask]);
+  });
+});
+
+describe.each(MODELS)("%s greedy stopping", (name) => {
+  it("a row stops at EOS and is padded afterwards; generation ends when every row is done", async () => {
+    await useTestBackend();
+    const base = await loadFixtureModel(name);
+    const c = await loadCase(name, "e_generate");
+    const inputIds = int2d(c, "input_ids");
+    const attentionMask = int2d(c, "attention_mask");
+    try {
+      const free = await generate(base, { inputIds, attentionMask }, { maxNewTokens: 4 });
+      // Pretend row 0's second generated token is EOS: row 0 ends there, row 1 runs on, pads follow EOS.
+      const eos = free[0]![1]!;
+      const pad = base.kind === "t5" ? base.config.padTokenId : (base.config.padTokenId ?? eos);
+      const model: LoadedModel = base.kind === "t5" ? { ...base, config: { ...base.config, eosTokenId: eos } } : { ...base, config: { ...base.config, eosTokenId: eos } };
+      const ids = await generate(model, { inputIds, attentionMask }, { maxNewTokens: 4 });
+      // HF semantics: a row keeps its tokens up to and including its first EOS, then pads; the loop ends once
+      // every row has finished, so all rows have the length of the slowest one (at most maxNewTokens).
+      const cuts = free.map((row) => (row.includes(eos) ? row.indexOf(eos) + 1 : row.length));
+      const steps = Math.max(...cuts);
+      const expected = free.map((row, r) => [...row.slice(0, Math.min(cuts[r]!, steps)), ...new Array<number>(steps - Math.min(cuts[r]!, steps)).fill(pad)]);
+      expect(ids).toEqual(expected);
+      expect(ids[0]![cuts[0]! - 1]).toBe(eos);
+      // Both rows ending: with EOS = each row's first token, generation stops after one step.
+      if (free[0]![0] === free[1]![0]) {
+        const first = free[0]![0]!;
+        const both: LoadedModel = base.kind === "t5" ? { ...base, config: { ...base.config, eosTokenId: first } } : { ...base, config: { ...base.config, eosTokenId: first } };
+        expect(await generate(both, { inputIds, attentionMask }, { maxNewTokens: 4 })).toEqual([[first], [first]]);
+      }
+    } finally {
+      tf.dispose([inputIds, attentionMask]);
+      disposeModel(base);
+    }
   });
 });
 

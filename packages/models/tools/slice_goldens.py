@@ -5,7 +5,7 @@ Models are copied byte for byte. Case tensors are re-written with a subset of th
 writer, no torch needed) to keep the repository small: t5-tiny/e_generate drops its two step_logits tensors
 ([6, 2, 32128] float32, 1.5 MB each; generated ids are still compared exactly, and t5-tiny logits parity is
 covered by a_base_forward); t5-tiny/b_prompt_tuning drops `logits` (1.3 MB; the test checks its loss and
-grad_P). Adapter folders are not copied (the prompt P is a tensor of the case). case.json files are copied unchanged.
+grad_P), t5-tiny/d_lora drops `logits` likewise (loss and LoRA grads are compared). Adapter folders are not copied (the prompt P is a tensor of the case). case.json files are copied unchanged.
 
 Usage: python3 packages/models/tools/slice_goldens.py [--golden /work/shared/golden]
 """
@@ -19,15 +19,16 @@ HERE = Path(__file__).resolve().parent.parent
 OUT = HERE / "test" / "fixtures"
 
 MODELS = {
-    "t5-tiny": ["config.json", "generation_config.json", "model.safetensors",
-                "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"],
+    # The t5-base tokenizer files that go with t5-tiny are already in test/fixtures/tokenizers/t5/.
+    "t5-tiny": ["config.json", "generation_config.json", "model.safetensors"],
     "t5-tiny-gated": ["config.json", "generation_config.json", "model.safetensors"],
     "llama-tiny": ["config.json", "generation_config.json", "model.safetensors"],
 }
-CASES = ["a_base_forward", "b_prompt_tuning", "e_generate"]
+CASES = ["a_base_forward", "b_prompt_tuning", "d_lora", "e_generate"]
 DROP = {
     ("t5-tiny", "e_generate"): {"step_logits", "dept_step_logits"},
     ("t5-tiny", "b_prompt_tuning"): {"logits"},
+    ("t5-tiny", "d_lora"): {"logits"},
 }
 
 

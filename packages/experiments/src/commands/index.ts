@@ -1,13 +1,17 @@
 // The registry of `dept` subcommands: one line each.
 import type { Command } from "../command.ts";
+import { dataCommand } from "./data.ts";
+import { generateCommand } from "./generate.ts";
 import { metricsCommand } from "./metrics.ts";
 import { reportCommand } from "./report.ts";
 import { sweepCommand } from "./sweep.ts";
 import { tokenizeCommand } from "./tokenize.ts";
 
 export const COMMANDS: readonly Command[] = [
+  dataCommand,
+  generateCommand,
   metricsCommand,
-  tokenizeCommand,
-  sweepCommand,
   reportCommand,
+  sweepCommand,
+  tokenizeCommand,
 ];

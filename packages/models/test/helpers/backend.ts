@@ -1,23 +1,10 @@
-// Test backend: WASM (SIMD), falling back to cpu when it cannot initialise.
-// TODO(runtime merge): replace by @dept/runtime initBackend().
-import * as tf from "@tensorflow/tfjs";
+// Test backend: @dept/runtime's initBackend() (WASM with SIMD by default, DEPT_BACKEND to override; it falls
+// back to cpu when WASM cannot initialise). Called once per test file.
+import { initBackend } from "@dept/runtime";
 
 let ready: Promise<string> | undefined;
 
 export function useTestBackend(): Promise<string> {
-  ready ??= (async () => {
-    try {
-      await import("@tensorflow/tfjs-backend-wasm");
-      if (await tf.setBackend("wasm")) {
-        await tf.ready();
-        return "wasm";
-      }
-    } catch {
-      // fall through to cpu
-    }
-    await tf.setBackend("cpu");
-    await tf.ready();
-    return "cpu";
-  })();
+  ready ??= initBackend().then((info) => info.backend);
   return ready;
 }

@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { modelFromCheckpoint, parseModelConfig, type CheckpointTensor, type LoadedModel } from "../../src/index.ts";
-import { readSafetensorsSync } from "./safetensors.ts";
+import { readSafetensors } from "@dept/runtime";
+import { loadModel, type CheckpointTensor, type LoadedModel } from "../../src/index.ts";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures", import.meta.url));
 export const modelDir = (name: string): string => join(FIXTURES, "models", name);
@@ -14,11 +14,11 @@ export interface GoldenCase {
   tensors: Map<string, CheckpointTensor>;
 }
 
-export function loadCase(model: string, name: string): GoldenCase {
+export async function loadCase(model: string, name: string): Promise<GoldenCase> {
   const dir = join(FIXTURES, "cases", model, name);
   return {
     json: JSON.parse(readFileSync(join(dir, "case.json"), "utf8")) as Record<string, unknown>,
-    tensors: readSafetensorsSync(join(dir, "tensors.safetensors")),
+    tensors: (await readSafetensors(join(dir, "tensors.safetensors"))).tensors,
   };
 }
 
@@ -40,10 +40,8 @@ export function rows(t: CheckpointTensor): number[][] {
   return Array.from({ length: b }, (_, r) => Array.from(t.data.subarray(r * l, (r + 1) * l)));
 }
 
-export function loadFixtureModel(name: string): LoadedModel {
-  const dir = modelDir(name);
-  const config = parseModelConfig(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")), join(dir, "config.json"));
-  return modelFromCheckpoint(config, readSafetensorsSync(join(dir, "model.safetensors")), join(dir, "model.safetensors"));
+export function loadFixtureModel(name: string): Promise<LoadedModel> {
+  return loadModel(modelDir(name));
 }
 
 export interface Tol {
