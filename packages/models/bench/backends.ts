@@ -5,9 +5,9 @@
 // 6 + 6 layers, 8 heads, vocab 32128, ReLU FF, tied embeddings), built through the public
 // modelFromCheckpoint from an HF-keyed tensor map, so no checkpoint download is needed.
 // Batch: 8 sequences (2 for one forward+backward mode, see MODES), encoder length 256 = a 60-token soft
-// prompt (DePT's prompt length) + 196 token ids, 8 target tokens. "forward" = t5Forward to the loss; "forward+backward" = tf.valueAndGrad of that loss with
-// respect to the prompt, i.e. prompt tuning's step without the optimizer (the frozen linears' custom
-// gradients compute input gradients only, as in training).
+// prompt (DePT's prompt length) + 196 token ids, 8 target tokens. "forward" = t5Forward to the loss (eval);
+// "forward+backward" = tf.valueAndGrad of that loss with respect to the prompt, i.e. prompt tuning's step
+// without the optimizer (the frozen linears' custom gradients compute input gradients only, as in training).
 // Parity: the golden a_base_forward cases (t5-tiny, t5-tiny-gated, llama-tiny: logits and loss vs HF
 // transformers) and t5-tiny's b_prompt_tuning grad_P, with the tolerances stored in each case.json.
 //
@@ -60,12 +60,13 @@ const T5_SMALL_CONFIG = {
   decoder_start_token_id: 0,
 };
 /** What is timed, in this order. forward+backward at batch 8 keeps ~5.3 GiB of tensors alive at its peak
- *  (tf.profile on the tensorflow backend): more than the 4 GiB WASM heap, so wasm aborts there; it runs
- *  last because an abort leaves the wasm module unusable, and batch 2 is timed on every backend before it. */
+ *  without activation checkpointing (tf.profile on the tensorflow backend), more than the 4 GiB WASM heap, so
+ *  at batch 8 it runs with `checkpoint: true` (src/remat.ts: one extra block forward in the backward), as a
+ *  training run of that size must on wasm; batch 2 fits without it and is timed plainly. */
 const MODES = [
-  { mode: "forward", batch: 8, backward: false },
-  { mode: "forward+backward", batch: 2, backward: true },
-  { mode: "forward+backward", batch: 8, backward: true },
+  { mode: "forward", batch: 8, backward: false, checkpoint: false },
+  { mode: "forward+backward", batch: 8, backward: true, checkpoint: true },
+  { mode: "forward+backward", batch: 2, backward: true, checkpoint: false },
 ] as const;
 const MAX_BATCH = 8;
 const PROMPT_LENGTH = 60; // DePT's soft prompt length (spec: prefix_length 60 for T5)
@@ -153,10 +154,10 @@ function benchInputs(vocab: number, d: number, batch: number): BenchInputs {
 }
 
 /** Loss of the prompted batch: inputsEmbeds = [P; embed(ids)] (DePT's encoder input without the LoRA update). */
-function promptedLoss(model: LoadedModel, x: BenchInputs, prompt: tf.Tensor2D): tf.Scalar {
+function promptedLoss(model: LoadedModel, x: BenchInputs, prompt: tf.Tensor2D, checkpoint = false): tf.Scalar {
   const tiled = tf.tile(tf.expandDims<tf.Tensor3D>(prompt, 0), [x.inputIds.shape[0], 1, 1]);
   const inputsEmbeds = tf.concat<tf.Tensor3D>([tiled, embed(model, x.inputIds)], 1);
-  return t5Forward(model, { inputsEmbeds, attentionMask: x.attentionMask, labels: x.labels }).loss!;
+  return t5Forward(model, { inputsEmbeds, attentionMask: x.attentionMask, labels: x.labels }, { checkpoint }).loss!;
 }
 
 // ---------------------------------------------------------------------------------------------------- timing
@@ -183,7 +184,7 @@ function time(fn: () => void, repeats: number, warmup = 1): Timing {
 
 interface ParityRow { check: string; maxAbs: number; bad: number; total: number; pass: boolean }
 
-function parityChecks(): ParityRow[] {
+async function parityChecks(): Promise<ParityRow[]> {
   const rows: ParityRow[] = [];
   const int2d = (c: GoldenCase, name: string) => {
     const t = tensor(c, name);
@@ -191,8 +192,8 @@ function parityChecks(): ParityRow[] {
   };
   const tol = (c: GoldenCase, name: string) => (c.json.tolerances as Record<string, Tol>)[name]!;
   for (const name of ["t5-tiny", "t5-tiny-gated", "llama-tiny"]) {
-    const model = loadFixtureModel(name);
-    const c = loadCase(name, "a_base_forward");
+    const model = await loadFixtureModel(name);
+    const c = await loadCase(name, "a_base_forward");
     const [logitsT, lossT] = tf.tidy(() => {
       const inputs = { inputIds: int2d(c, "input_ids"), attentionMask: int2d(c, "attention_mask"), labels: int2d(c, "labels") };
       const o = model.kind === "t5" ? t5Forward(model, inputs) : llamaForward(model, inputs);
@@ -213,7 +214,7 @@ function parityChecks(): ParityRow[] {
     const dLoss = Math.abs(loss - refLoss);
     rows.push({ check: `${name} a_base_forward loss`, maxAbs: dLoss, bad: dLoss <= lt.atol + lt.rtol * Math.abs(refLoss) ? 0 : 1, total: 1, pass: dLoss <= lt.atol + lt.rtol * Math.abs(refLoss) });
     if (name === "t5-tiny") {
-      const b = loadCase(name, "b_prompt_tuning");
+      const b = await loadCase(name, "b_prompt_tuning");
       const p = f32(tensor(b, "P"));
       const P = tf.tensor2d(p.data, p.shape as [number, number]);
       const gradT = tf.tidy(() =>
@@ -248,6 +249,7 @@ function parityChecks(): ParityRow[] {
 interface ModeResult {
   mode: string;
   batch: number;
+  checkpoint: boolean;
   timing?: Timing;
   error?: string;
   /** Loss of the batch (the same weights and inputs on every backend: the values must agree). */
@@ -271,7 +273,7 @@ async function child(backend: string, repeats: number): Promise<void> {
   const progress = (what: string) =>
     process.stderr.write(`[${info.backend}] ${what} (${((Date.now() - t0) / 1000).toFixed(1)} s, ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB in tensors)\n`);
   // Parity first: it is small, and a later out-of-memory abort must not take it along.
-  const parity = parityChecks();
+  const parity = await parityChecks();
   progress("golden parity checked");
   const model = t5SmallRandom();
   const setupMs = Date.now() - t0;
@@ -281,7 +283,7 @@ async function child(backend: string, repeats: number): Promise<void> {
   for (const m of MODES) {
     const x = benchInputs(T5_SMALL_CONFIG.vocab_size, T5_SMALL_CONFIG.d_model, m.batch);
     const before = tf.memory().numTensors;
-    const r: ModeResult = { mode: m.mode, batch: m.batch };
+    const r: ModeResult = { mode: m.mode, batch: m.batch, checkpoint: m.checkpoint };
     try {
       r.timing = time(() => {
         tf.tidy(() => {
@@ -289,13 +291,13 @@ async function child(backend: string, repeats: number): Promise<void> {
             r.loss = promptedLoss(model, x, x.prompt).dataSync()[0]!;
             return;
           }
-          const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => promptedLoss(model, x, p as tf.Tensor2D))(x.prompt);
+          const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => promptedLoss(model, x, p as tf.Tensor2D, m.checkpoint))(x.prompt);
           r.loss = value.dataSync()[0]!;
           r.gradNorm = tf.norm(grad).dataSync()[0]!;
         });
       }, repeats);
       r.numTensorsLeaked = tf.memory().numTensors - before;
-      progress(`${m.mode} batch ${m.batch}: median ${r.timing.medianMs.toFixed(0)} ms`);
+      progress(`${modeLabel(m)} batch ${m.batch}: median ${r.timing.medianMs.toFixed(0)} ms`);
     } catch (error) {
       r.error = error instanceof Error ? error.message : String(error);
       progress(`${m.mode} batch ${m.batch} failed: ${r.error}`);
@@ -332,6 +334,7 @@ function runChild(backend: string, repeats: number): ChildResult | Failed {
 
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 const cell = (text: string) => text.replaceAll("|", "/");
+const modeLabel = (m: { mode: string; checkpoint: boolean }) => (m.checkpoint ? `${m.mode} (checkpoint)` : m.mode);
 
 async function parent(): Promise<void> {
   const backends = (process.env.BENCH_BACKENDS ?? DEFAULT_BACKENDS.join(",")).split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -341,7 +344,7 @@ async function parent(): Promise<void> {
   for (const b of backends) {
     process.stderr.write(`[bench] ${b}: running (1 warm-up + ${repeats} timed runs per mode)\n`);
     const r = runChild(b, repeats);
-    const summary = "error" in r ? `failed: ${r.error}` : r.modes.map((m) => `${m.mode} b${m.batch} ${m.timing !== undefined ? `${fmt(m.timing.medianMs)} ms` : "failed"}`).join(", ");
+    const summary = "error" in r ? `failed: ${r.error}` : r.modes.map((m) => `${modeLabel(m)} b${m.batch} ${m.timing !== undefined ? `${fmt(m.timing.medianMs)} ms` : "failed"}`).join(", ");
     process.stderr.write(`[bench] ${b}: ${summary}\n`);
     results.push(r);
   }
@@ -366,7 +369,7 @@ async function parent(): Promise<void> {
     `${env.date}; Node ${env.node}, @tensorflow/tfjs ${env.tfjs}; ${env.cpu}, ${env.cores} cores (1-min load average ${env.loadavg1?.toFixed(1)} at the end).`,
     `Model: t5-small shapes (d_model 512, d_ff 2048, 6+6 layers, 8 heads, vocab 32128), random weights (seed ${WEIGHT_SEED}).`,
     `Encoder length ${SOURCE_LENGTH} = ${PROMPT_LENGTH}-token soft prompt + ${SOURCE_LENGTH - PROMPT_LENGTH} ids; ${TARGET_LENGTH} target tokens.`,
-    `forward = loss; forward+backward = loss and its gradient w.r.t. the prompt. Each backend in its own process, same seeds;`,
+    `forward = loss (eval); forward+backward = loss and its gradient w.r.t. the prompt; (checkpoint) = activation checkpointing. Each backend in its own process, same seeds;`,
     `1 warm-up + ${repeats} timed runs per mode: median wall ms (min in brackets); CPU ms = the process's user + system time per run (all threads).`,
     ``,
     `| backend | mode | batch | wall ms | CPU ms | loss | ‖grad P‖ |`,
@@ -380,8 +383,8 @@ async function parent(): Promise<void> {
     for (const m of r.modes) {
       md.push(
         m.timing === undefined
-          ? `| ${r.info.backend} | ${m.mode} | ${m.batch} | failed: ${cell(m.error ?? "?")} | | | |`
-          : `| ${r.info.backend} | ${m.mode} | ${m.batch} | ${fmt(m.timing.medianMs)} (${fmt(m.timing.minMs)}) | ${fmt(m.timing.cpuMsPerRun)} | ${m.loss?.toFixed(5)} | ${m.gradNorm?.toPrecision(6) ?? ""} |`,
+          ? `| ${r.info.backend} | ${modeLabel(m)} | ${m.batch} | failed: ${cell(m.error ?? "?")} | | | |`
+          : `| ${r.info.backend} | ${modeLabel(m)} | ${m.batch} | ${fmt(m.timing.medianMs)} (${fmt(m.timing.minMs)}) | ${fmt(m.timing.cpuMsPerRun)} | ${m.loss?.toFixed(5)} | ${m.gradNorm?.toPrecision(6) ?? ""} |`,
       );
     }
   }
@@ -397,13 +400,13 @@ async function parent(): Promise<void> {
         const a = base.modes[k]?.timing;
         const b = r.modes[k]?.timing;
         const ratio = (x: number | undefined, y: number | undefined) => (x !== undefined && y !== undefined ? `${(x / y).toFixed(2)}x` : "n/a");
-        md.push(`| ${r.info.backend} | ${m.mode} | ${m.batch} | ${ratio(a?.medianMs, b?.medianMs)} | ${ratio(a?.cpuMsPerRun, b?.cpuMsPerRun)} |`);
+        md.push(`| ${r.info.backend} | ${modeLabel(m)} | ${m.batch} | ${ratio(a?.medianMs, b?.medianMs)} | ${ratio(a?.cpuMsPerRun, b?.cpuMsPerRun)} |`);
       });
     }
     md.push(``);
     const spread = MODES.map((m, k) => {
       const losses = ok.map((r) => r.modes[k]?.loss).filter((v): v is number => v !== undefined);
-      return losses.length > 1 ? `${m.mode} b${m.batch} ${(Math.max(...losses) - Math.min(...losses)).toExponential(2)}` : null;
+      return losses.length > 1 ? `${modeLabel(m)} b${m.batch} ${(Math.max(...losses) - Math.min(...losses)).toExponential(2)}` : null;
     }).filter((v) => v !== null);
     md.push(`Same weights and inputs on every backend; loss spread (max - min over backends): ${spread.join(", ")}.`, ``);
   }
