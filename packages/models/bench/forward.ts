@@ -1,12 +1,11 @@
 // Benchmark: T5 forward and forward+backward (gradient wrt inputsEmbeds, the prompt-tuning path) for a
 // t5-small-sized config with seeded random weights, plus the attention-product alternatives on the same
 // shapes. Writes bench-results/forward.json and bench-results/forward.md. Run: pnpm --filter @dept/models bench
-// (env: BENCH_BACKEND=wasm|cpu, BENCH_REPEATS=3).
+// (env: BENCH_BACKEND=wasm|cpu, BENCH_REPEATS=3, BENCH_ONLY=forward|backward|attention writes forward-<section>.*).
 import * as tf from "@tensorflow/tfjs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { bmm } from "../src/attention.ts";
 import { disposeModel, embed, modelFromCheckpoint, parseT5Config, t5Forward, type CheckpointTensor } from "../src/index.ts";
 
 // t5-small (google-t5/t5-small config.json): d_model 512, 6+6 layers, 8 heads, d_kv 64, d_ff 2048, relu, tied.
@@ -67,6 +66,22 @@ function seededInts(n: number, lo: number, hi: number, seed: number): Int32Array
   return tf.tidy(() => tf.randomUniform([n], lo, hi, "int32", seed).dataSync() as Int32Array);
 }
 
+/** The alternative measured against tf.matMul: a [N, T, K] @ b [N, K, S] whose gradient uses explicit transposes. */
+function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, y, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+    save([x, y]);
+    return {
+      value: tf.matMul<tf.Tensor3D>(x, y),
+      gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
+        const [xs, ys] = saved as [tf.Tensor3D, tf.Tensor3D];
+        return [tf.matMul(dy, tf.transpose(ys, [0, 2, 1])), tf.matMul(tf.transpose(xs, [0, 2, 1]), dy)];
+      },
+    };
+  });
+  return f(a, b);
+}
+
 async function time(label: string, fn: () => void): Promise<{ label: string; ms: number[]; medianMs: number }> {
   fn(); // warm-up (kernel setup, XNNPACK operator creation)
   const ms: number[] = [];
@@ -120,8 +135,9 @@ async function main(): Promise<void> {
     // Attention products on the encoder's shapes: [B*H, S, Dh] x [B*H, Dh, S] and back.
     const q = tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, config.dKv], 0, 1, "float32", 1);
     const k = tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, config.dKv], 0, 1, "float32", 2);
-    attnResults.push(await time("scores: matMul(q, k, transposeB) batched", () => tf.tidy(() => tf.matMul(q, k, false, true).dataSync())));
-    attnResults.push(await time("scores: transpose(k) + batched matMul (port's choice)", () => tf.tidy(() => bmm(q, tf.transpose(k, [0, 2, 1])).dataSync())));
+    // Block bodies: a tidy must not return the big typed array (tidy walks its result looking for tensors).
+    attnResults.push(await time("scores: matMul(q, k, transposeB) batched (port's choice)", () => tf.tidy(() => { tf.matMul(q, k, false, true).dataSync(); })));
+    attnResults.push(await time("scores: transpose(k) + batched matMul", () => tf.tidy(() => { bmm(q, tf.transpose(k, [0, 2, 1])).dataSync(); })));
     attnResults.push(
       await time("scores: per-(batch, head) 2-D matMuls + stack", () =>
         tf.tidy(() => {
@@ -131,17 +147,33 @@ async function main(): Promise<void> {
         }),
       ),
     );
+    const probs = tf.tidy(() => tf.softmax(tf.randomNormal<tf.Rank.R3>([bh, SRC_LEN, SRC_LEN], 0, 1, "float32", 3)));
+    attnResults.push(await time("probs @ v: batched matMul (port's choice)", () => tf.tidy(() => { tf.matMul(probs, q).dataSync(); })));
     attnResults.push(
-      await time("scores+backward: tf.matMul default gradient (transposed products)", () =>
-        tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true)))([q, k]).forEach((t) => t.dataSync())),
+      await time("probs @ v: per-(batch, head) 2-D matMuls (slices) + stack", () =>
+        tf.tidy(() => {
+          const parts = Array.from({ length: bh }, (_, i) =>
+            tf.matMul(tf.reshape<tf.Rank.R2>(tf.slice(probs, [i, 0, 0], [1, SRC_LEN, SRC_LEN]), [SRC_LEN, SRC_LEN]), tf.reshape<tf.Rank.R2>(tf.slice(q, [i, 0, 0], [1, SRC_LEN, config.dKv]), [SRC_LEN, config.dKv])),
+          );
+          tf.stack(parts).dataSync();
+        }),
       ),
     );
     attnResults.push(
-      await time("scores+backward: bmm custom gradient (explicit transposes, port's choice)", () =>
-        tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(bmm(a as tf.Tensor3D, tf.transpose(b as tf.Tensor3D, [0, 2, 1]))))([q, k]).forEach((t) => t.dataSync())),
+      await time("scores+backward: tf.matMul default gradient (transposed products, port's choice)", () =>
+        tf.tidy(() => {
+          tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true)))([q, k]).forEach((t) => t.dataSync());
+        }),
       ),
     );
-    tf.dispose([q, k]);
+    attnResults.push(
+      await time("scores+backward: custom gradient with explicit transposes", () =>
+        tf.tidy(() => {
+          tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(bmm(a as tf.Tensor3D, tf.transpose(b as tf.Tensor3D, [0, 2, 1]))))([q, k]).forEach((t) => t.dataSync());
+        }),
+      ),
+    );
+    tf.dispose([q, k, probs]);
   }
   const leaked = tf.memory().numTensors - startTensors;
   console.log(`wasm heap at the end: ${heapMb()} MiB`);
@@ -151,7 +183,8 @@ async function main(): Promise<void> {
   const report = { date: new Date().toISOString(), ...info, machine, setup, model: results, attention: attnResults, leakedTensors: leaked, wasmHeapMiB: heapMb() };
   const dir = fileURLToPath(new URL("../bench-results", import.meta.url));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}/forward.json`, `${JSON.stringify(report, null, 2)}\n`);
+  const stem = only === undefined ? "forward" : `forward-${only}`;
+  writeFileSync(`${dir}/${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
   const row = (r: { label: string; medianMs: number; ms: number[] }) => `| ${r.label} | ${r.medianMs.toFixed(0)} | ${r.ms.map((m) => m.toFixed(0)).join(", ")} |`;
   const md = [
     `# @dept/models forward benchmark`,
@@ -173,7 +206,7 @@ async function main(): Promise<void> {
     `Tensors leaked over the whole run: ${leaked}. WASM heap at the end: ${heapMb() ?? "n/a"} MiB (it never shrinks, so this is the peak).`,
     "",
   ].join("\n");
-  writeFileSync(`${dir}/forward.md`, md);
+  writeFileSync(`${dir}/${stem}.md`, md);
   console.log(md);
   tf.dispose([inputIds, attentionMask, labels, inputsEmbeds]);
   disposeModel(model);
