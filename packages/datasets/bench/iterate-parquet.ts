@@ -1,15 +1,16 @@
 // Benchmark (not a test): iterate a generated 500k-row, yelp-shaped Parquet file (text + int64 label)
-// and report rows/s and peak RSS, plus the yelp_polarity train split (1,000 held out, first 100,000 of
+// (three row-group layouts) and the same rows as a `datasets` Arrow cache file, and report rows/s and peak RSS, plus the yelp_polarity train split (1,000 held out, first 100,000 of
 // the seed-42 shuffled remainder kept) loaded through loadTaskExamples. Each measurement runs in a fresh
 // child process so its peak RSS (process.resourceUsage().maxRSS) is its own; generation runs in another.
 // Writes bench-results/iterate-parquet.{json,md}.  Usage: pnpm --filter @dept/datasets bench [rows]
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parquetWriteFile } from "hyparquet-writer";
-import { loadTaskExamples, ParquetReader } from "../src/index.ts";
+import { ArrowReader, loadTaskExamples, ParquetReader } from "../src/index.ts";
+import { writeArrowStream } from "../test/helpers.ts";
 
 const SELF = fileURLToPath(import.meta.url);
 const PACKAGE = join(import.meta.dirname, "..");
@@ -50,12 +51,17 @@ function generate(path: string, rows: number, rowGroupSize: number, offsetIndex:
   });
 }
 
+/** The same rows as a `datasets` cache file: Arrow IPC stream, plain Utf8, 1,000-row record batches. */
+function generateArrow(path: string, rows: number): void {
+  writeArrowStream(path, { label: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i % 2)), text: Array.from({ length: rows }, (_, i) => text(i)) }, 1000);
+}
+
 async function measure(mode: string, path: string): Promise<void> {
   const t0 = performance.now();
   let rows = 0;
   let chars = 0;
   if (mode === "iterate") {
-    for await (const batch of new ParquetReader(path).batches()) {
+    for await (const batch of (path.endsWith(".arrow") ? new ArrowReader(path) : new ParquetReader(path)).batches()) {
       for (const r of batch.rows) chars += (r.text as string).length;
       rows += batch.rows.length;
     }
@@ -107,6 +113,20 @@ function mainBench(): void {
       console.error(JSON.stringify(results.at(-1)));
     }
   }
+  {
+    // `datasets` library cache layout: <name>/<config>/<version>/<hash>/<name>-<split>.arrow
+    const dataDir = join(dir, `rows${rows}-arrow`);
+    const file = join(dataDir, "fancyzhx___yelp_polarity", "plain_text", "0.0.0", "bench", "yelp_polarity-train.arrow");
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      child(["generate-arrow", file, String(rows)]);
+    }
+    for (const mode of ["iterate", "yelp-train"]) {
+      const r = JSON.parse(child(["measure", mode, mode === "iterate" ? file : dataDir])) as Measurement;
+      results.push({ config: "datasets cache Arrow IPC stream, 1,000-row batches", rowGroupSize: 1000, fileMiB: statSync(file).size / 2 ** 20, ...r, underLimit: r.maxRssMiB < RSS_LIMIT_MIB });
+      console.error(JSON.stringify(results.at(-1)));
+    }
+  }
   const out = join(PACKAGE, "bench-results");
   mkdirSync(out, { recursive: true });
   const env = { node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString(), rows };
@@ -125,5 +145,6 @@ function mainBench(): void {
 
 const [cmd, ...rest] = process.argv.slice(2);
 if (cmd === "generate") generate(rest[0]!, Number(rest[1]), Number(rest[2]), rest[3] === "true");
+else if (cmd === "generate-arrow") generateArrow(rest[0]!, Number(rest[1]));
 else if (cmd === "measure") await measure(rest[0]!, rest[1]!);
 else mainBench();

@@ -1,6 +1,7 @@
 // Batch collation the way train.py tokenises (seq2seq_preprocess_function, decoder_preprocess_function,
 // decoder_test_preprocess_function), plus the seeded per-epoch order of training examples.
 // The tokenizer is @dept/models' Tokenizer; only the members used here are required (TokenizerLike).
+import { torchRandperm } from "@dept/runtime";
 import { DatasetError } from "./errors.ts";
 import type { Example } from "./load.ts";
 import { QA_MAX_TARGET_LENGTH, type TaskSpec } from "./tasks.ts";
@@ -109,9 +110,10 @@ export type EpochPermutation = (n: number, seed: number) => Int32Array;
 /**
  * Training batches over `n` examples: epoch e visits the examples in the order permutation(n, seed + e)
  * (accelerate's SeedableRandomSampler: a generator seeded with seed + epoch, then torch.randperm), in
- * batches of batchSize (the last one of an epoch may be short, drop_last=False), forever.
+ * batches of batchSize (the last one of an epoch may be short, drop_last=False), forever. The default
+ * permutation is @dept/runtime's torchRandperm.
  */
-export function* trainingBatches(n: number, batchSize: number, seed: number, permutation: EpochPermutation, startEpoch = 0): Generator<{ epoch: number; indices: number[] }> {
+export function* trainingBatches(n: number, batchSize: number, seed: number, permutation: EpochPermutation = torchRandperm, startEpoch = 0): Generator<{ epoch: number; indices: number[] }> {
   checkLength("batchSize", batchSize);
   if (n === 0) throw new DatasetError("training set", "has no examples");
   for (let epoch = startEpoch; ; epoch++) {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Tokenizer } from "@dept/models";
 import { beforeAll, describe, expect, it } from "vitest";
 import { collateDecoderOnly, collateSeq2Seq, evalBatches, getTask, maxTargetLength, QA_MAX_TARGET_LENGTH, TASK_NAMES, trainingBatches } from "../src/index.ts";
-import { FIXTURES, numpyGolden } from "./helpers.ts";
+import { FIXTURES, numpyGolden, torchGolden } from "./helpers.ts";
 
 const TOKENIZERS = join(import.meta.dirname, "..", "..", "models", "test", "fixtures", "tokenizers");
 
@@ -74,6 +74,10 @@ describe("batch order", () => {
     // seed 0 + epoch 13 -> the seed-13 permutation
     const from13 = trainingBatches(10, 10, 0, perm, 13).next().value;
     expect(from13).toEqual({ epoch: 13, indices: Array.from(perm(10, 13)) });
+  });
+  it("the default epoch permutation is torch.randperm (golden seed-42 sizes)", () => {
+    const golden = torchGolden().get("medium.1000")!;
+    expect(trainingBatches(1000, 1000, 42).next().value).toEqual({ epoch: 0, indices: Array.from(golden) });
   });
   it("eval batches are file order", () => {
     expect([...evalBatches(5, 2)]).toEqual([[0, 1], [2, 3], [4]]);

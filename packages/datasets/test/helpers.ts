@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { RecordBatchStreamWriter, tableFromArrays } from "apache-arrow";
+import { RecordBatchStreamWriter, Table, tableFromArrays, Utf8, vectorFromArray, type RecordBatch } from "apache-arrow";
 
 export const FIXTURES = join(import.meta.dirname, "fixtures");
 
@@ -30,12 +30,17 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** An Arrow IPC stream file as the `datasets` cache writes it: one schema, record batches of batchRows. */
-export function writeArrowStream(path: string, columns: Record<string, unknown[] | Int32Array | BigInt64Array>, batchRows: number): void {
+/**
+ * An Arrow IPC stream file as the `datasets` cache writes it: one schema, record batches of batchRows,
+ * strings as plain Utf8 (dictionary: true gives apache-arrow's default Dictionary<Utf8> instead).
+ */
+export function writeArrowStream(path: string, columns: Record<string, unknown[] | Int32Array | BigInt64Array>, batchRows: number, dictionary = false): void {
   mkdirSync(dirname(path), { recursive: true });
-  const table = tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]);
+  const table: Table = dictionary
+    ? tableFromArrays(columns as Parameters<typeof tableFromArrays>[0])
+    : new Table(Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, Array.isArray(v) && typeof v[0] === "string" ? vectorFromArray(v, new Utf8()) : vectorFromArray(v)])));
   // Slices share one schema, so the stream holds one schema message and several record batches.
-  const batches = [];
+  const batches: RecordBatch[] = [];
   for (let i = 0; i < table.numRows; i += batchRows) batches.push(...table.slice(i, i + batchRows).batches);
   writeFileSync(path, RecordBatchStreamWriter.writeAll(batches).toUint8Array(true));
 }

@@ -29,13 +29,13 @@ function writeParquet(path: string, rows: typeof ROWS, rowGroupSize = 2): void {
   });
 }
 
-function writeArrow(path: string, rows: typeof ROWS, batchRows = 3): void {
+function writeArrow(path: string, rows: typeof ROWS, batchRows = 3, dictionary = false): void {
   writeArrowStream(path, {
     id: Int32Array.from(rows, (r) => r.id),
     sentence1: rows.map((r) => r.sentence1),
     sentence2: rows.map((r) => r.sentence2),
     label: BigInt64Array.from(rows, (r) => BigInt(r.label)),
-  }, batchRows);
+  }, batchRows, dictionary);
 }
 
 function writeJsonl(path: string, rows: typeof ROWS): void {
@@ -81,8 +81,9 @@ const LAYOUTS: Record<string, () => { dataDir: string; layout: RegExp }> = {
   "legacy datasets cache, sharded .arrow": () => {
     const d = root("dscache-legacy");
     const dir = join(d, "paws", "labeled_final", "1.1.0", "beef");
-    writeArrow(join(dir, "paws-train-00000-of-00002.arrow"), ROWS.slice(0, 3), 2);
-    writeArrow(join(dir, "paws-train-00001-of-00002.arrow"), ROWS.slice(3), 2);
+    // apache-arrow's default Dictionary<Utf8> strings: dictionary messages must be replayed per batch
+    writeArrow(join(dir, "paws-train-00000-of-00002.arrow"), ROWS.slice(0, 3), 2, true);
+    writeArrow(join(dir, "paws-train-00001-of-00002.arrow"), ROWS.slice(3), 2, true);
     return { dataDir: d, layout: /datasets cache/ };
   },
   "HF hub cache datasets--org--name/snapshots/<sha>/ (refs/main)": () => {
