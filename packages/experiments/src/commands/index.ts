@@ -6,6 +6,7 @@ import { metricsCommand } from "./metrics.ts";
 import { reportCommand } from "./report.ts";
 import { sweepCommand } from "./sweep.ts";
 import { tokenizeCommand } from "./tokenize.ts";
+import { trainCommand } from "./train.ts";
 
 export const COMMANDS: readonly Command[] = [
   dataCommand,
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   reportCommand,
   sweepCommand,
   tokenizeCommand,
+  trainCommand,
 ];
