@@ -4,7 +4,7 @@
 // train.py (HF argparse dataclasses) as described in the seed README and /work/shared/spec/dept-reference.md;
 // HF TrainingArguments defaults are those of transformers 4.28-4.33, the era the reference code targets
 // (spec "Key files"). A JSON config file (HF `parse_json_file` style) holds the same names as keys.
-// Kept in step with the trainer branch's TRAIN_ARGS (packages/trainer/src/args.ts at d1359ca): same names,
+// Kept in step with @dept/trainer's TRAIN_ARGS (test/train-command.test.ts checks it): same names,
 // aliases, required flags and defaults, so a recipe that validates here is accepted by `dept train`.
 import type { OptionSpec } from "./args.ts";
 
@@ -35,7 +35,7 @@ export const TRAIN_FLAGS: readonly TrainFlagSpec[] = [
     type: "string",
     choices: ["PROMPT_TUNING_LORA", "PROMPT_TUNING", "LORA"],
     default: "PROMPT_TUNING_LORA",
-    help: "PROMPT_TUNING_LORA = DePT; PROMPT_TUNING = vanilla prompt tuning; LORA = LoRA baseline (the reference train.py accepts only the first two; the trainer branch at d1359ca too)",
+    help: "PROMPT_TUNING_LORA = DePT; PROMPT_TUNING = vanilla prompt tuning; LORA = LoRA baseline (peft defaults, q,v targets; the reference train.py accepts only the first two)",
     source: `${README}; ${SPEC("§2")}; LORA is a ${PORT}`,
   },
   { name: "prefix_length", type: "number", integer: true, default: 100, help: "m: number of soft prompt tokens", source: `${README}; default ${SPEC("§2")}` },

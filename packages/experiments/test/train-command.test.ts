@@ -8,8 +8,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { readSafetensors } from "@dept/runtime";
+import { TRAIN_ARGS } from "@dept/trainer";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
+import { TRAIN_FLAGS } from "../src/train-flags.ts";
 
 const TRAINER_FIXTURES = fileURLToPath(new URL("../../trainer/test/fixtures/", import.meta.url));
 const CASE = join(TRAINER_FIXTURES, "f_dept_train");
@@ -53,6 +55,19 @@ interface Golden {
   tolerances: { train_params: { atol: number; rtol: number }; train_loss: { atol: number; rtol: number } };
   losses: number[];
 }
+
+describe("TRAIN_FLAGS (CLI, recipes) and the trainer's TRAIN_ARGS", () => {
+  it("name the same options with the same defaults and choices", () => {
+    const names = (specs: readonly { name: string; aliases?: readonly string[] }[]) => new Set(specs.flatMap((s) => [s.name, ...(s.aliases ?? [])]));
+    expect([...names(TRAIN_FLAGS)].sort()).toEqual([...names(TRAIN_ARGS)].sort());
+    const byName = new Map(TRAIN_ARGS.flatMap((s) => [s.name as string, ...(s.aliases ?? [])].map((n) => [n, s] as const)));
+    for (const f of TRAIN_FLAGS) {
+      const a = byName.get(f.name)!;
+      expect(a.default ?? null, f.name).toEqual(f.default ?? null);
+      expect(a.choices === undefined ? null : [...a.choices].sort(), f.name).toEqual(f.choices === undefined ? null : [...f.choices].sort());
+    }
+  });
+});
 
 describe("dept train (in-process)", () => {
   it("reproduces the golden DePT trajectory: per-step loss and final P/A/B", async () => {

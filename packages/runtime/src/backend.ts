@@ -9,12 +9,17 @@
 // a backend explicitly (argument or DEPT_BACKEND), any failure is a BackendError: silently running on
 // another, much slower backend would make timings and long runs misleading.
 //
+// A tfjs-node built locally (tools/native-backend/build-tfjs-node.sh, against the libtensorflow of the
+// tensorflow-cpu pip wheel, for machines where its install script cannot download libtensorflow) lives
+// outside the workspace; DEPT_TFJS_NODE_PATH names its package directory, so no package.json changes.
+//
 // @tensorflow/tfjs (the full package: it registers cpu and the gradients; tfjs-core alone has none) is
 // imported lazily by initBackend, so importing @dept/runtime for safetensors or RNG costs no tfjs load.
 import type * as Tfjs from "@tensorflow/tfjs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BackendError } from "./errors.ts";
 
@@ -32,7 +37,7 @@ export interface BackendInfo {
 }
 
 export interface InitBackendOptions {
-  /** Environment to read DEPT_BACKEND from (default process.env). */
+  /** Environment to read DEPT_BACKEND and DEPT_TFJS_NODE_PATH from (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** wasm: XNNPACK thread count (default: available cores). Node runs the single-threaded SIMD binary
    *  (tfjs disables WASM threads in Node, tensorflow/tfjs#3830), so the effective count is reported back. */
@@ -43,6 +48,10 @@ export interface InitBackendOptions {
 
 /** Optional packages for "tensorflow", in order of preference. */
 const TENSORFLOW_PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"] as const;
+
+/** Environment variable naming the package directory of a locally built tfjs-node(-gpu); when set, the
+ *  "tensorflow" backend loads exactly that package (no fallback to an installed one). */
+export const TFJS_NODE_PATH_ENV = "DEPT_TFJS_NODE_PATH";
 
 let current: BackendInfo | null = null;
 let tfjs: typeof Tfjs | null = null;
@@ -96,7 +105,68 @@ async function activate(tf: typeof Tfjs, name: string): Promise<boolean> {
   }
 }
 
-async function initTensorflow(tf: typeof Tfjs): Promise<BackendInfo> {
+/** libtensorflow's version as the tfjs-node binding reports it (TF_Version()), when it does. */
+function libtensorflowVersion(tf: typeof Tfjs): string {
+  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: unknown } }).binding;
+  return typeof binding?.TF_Version === "string" ? `libtensorflow ${binding.TF_Version}` : "libtensorflow";
+}
+
+/** The real path of the @tensorflow/tfjs that `base` (a file path or URL) resolves, or null. */
+function tfjsRealPath(base: string): string | null {
+  try {
+    return realpathSync(createRequire(base).resolve("@tensorflow/tfjs"));
+  } catch {
+    return null;
+  }
+}
+
+/** Loads the tfjs-node(-gpu) package directory named by DEPT_TFJS_NODE_PATH. */
+async function initTensorflowFrom(tf: typeof Tfjs, setting: string): Promise<BackendInfo> {
+  const dir = resolve(setting);
+  const where = `${TFJS_NODE_PATH_ENV}=${dir}`;
+  const manifest = join(dir, "package.json");
+  if (!existsSync(manifest)) {
+    throw new BackendError(
+      `${where}: no package.json there; expected the package directory of a built @tensorflow/tfjs-node or ` +
+        `@tensorflow/tfjs-node-gpu (tools/native-backend/build-tfjs-node.sh prints it)`,
+    );
+  }
+  let pkg: { name?: unknown; version?: unknown };
+  try {
+    pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown; version?: unknown };
+  } catch (error) {
+    throw new BackendError(`${where}: package.json is not valid JSON (${errorMessage(error)})`);
+  }
+  const name = typeof pkg.name === "string" ? pkg.name : "";
+  if (!(TENSORFLOW_PACKAGES as readonly string[]).includes(name)) {
+    throw new BackendError(`${where}: package.json names ${JSON.stringify(pkg.name)}; expected ${TENSORFLOW_PACKAGES.join(" or ")}`);
+  }
+  // The package must compute with the SAME @tensorflow/tfjs as this process: a second copy registers
+  // every kernel again and its tensors are another class's instances. The build script links the
+  // package's @tensorflow/tfjs to the checkout it was run from.
+  const ours = tfjsRealPath(import.meta.url);
+  const theirs = tfjsRealPath(manifest);
+  if (ours !== null && theirs !== ours) {
+    throw new BackendError(
+      `${where}: ${name} resolves @tensorflow/tfjs to ${theirs ?? "nothing"}, but @dept/runtime uses ${ours}; ` +
+        `rerun tools/native-backend/build-tfjs-node.sh from this checkout to relink it`,
+    );
+  }
+  try {
+    await import(pathToFileURL(createRequire(manifest).resolve(dir)).href);
+  } catch (error) {
+    throw new BackendError(`${where}: ${name} failed to load (${errorMessage(error)})`);
+  }
+  if (!(await activate(tf, "tensorflow"))) {
+    throw new BackendError(`${where}: ${name} loaded but tf.setBackend("tensorflow") failed`);
+  }
+  const version = typeof pkg.version === "string" ? pkg.version : "?";
+  return { backend: tf.getBackend(), threads: null, detail: `${name} ${version} from ${where} (${libtensorflowVersion(tf)}, native)` };
+}
+
+async function initTensorflow(tf: typeof Tfjs, env: NodeJS.ProcessEnv): Promise<BackendInfo> {
+  const local = env[TFJS_NODE_PATH_ENV];
+  if (local !== undefined && local.trim() !== "") return initTensorflowFrom(tf, local.trim());
   const tfjsVersion = tf.version.tfjs;
   const failures: string[] = [];
   for (const pkg of TENSORFLOW_PACKAGES) {
@@ -111,13 +181,14 @@ async function initTensorflow(tf: typeof Tfjs): Promise<BackendInfo> {
       continue;
     }
     if (await activate(tf, "tensorflow")) {
-      return { backend: tf.getBackend(), threads: null, detail: `${pkg} (libtensorflow, native)` };
+      return { backend: tf.getBackend(), threads: null, detail: `${pkg} (${libtensorflowVersion(tf)}, native)` };
     }
     failures.push(`${pkg}: loaded but tf.setBackend("tensorflow") failed (version mismatch with @tensorflow/tfjs ${tfjsVersion}?)`);
   }
   throw new BackendError(
     `backend "tensorflow" needs @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node (CPU), version ${tfjsVersion}: ` +
-      `install one with \`pnpm add @tensorflow/tfjs-node@${tfjsVersion}\` or \`pnpm add @tensorflow/tfjs-node-gpu@${tfjsVersion}\` ` +
+      `install one with \`pnpm add @tensorflow/tfjs-node@${tfjsVersion}\` or \`pnpm add @tensorflow/tfjs-node-gpu@${tfjsVersion}\`, ` +
+      `or build tfjs-node locally (tools/native-backend/build-tfjs-node.sh) and set ${TFJS_NODE_PATH_ENV} ` +
       `(${failures.join("; ")})`,
   );
 }
@@ -219,7 +290,7 @@ export async function initBackend(requested?: string, opts: InitBackendOptions =
   let info: BackendInfo;
   switch (name) {
     case "tensorflow":
-      info = await initTensorflow(tf);
+      info = await initTensorflow(tf, env);
       break;
     case "webgpu":
       info = await initWebgpu(tf);

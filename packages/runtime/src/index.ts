@@ -4,7 +4,7 @@
 export { BackendError, SafetensorsError } from "./errors.ts";
 
 // TensorFlow.js backend choice
-export { BACKEND_NAMES, DEFAULT_BACKEND, backendInfo, initBackend, parseBackendName } from "./backend.ts";
+export { BACKEND_NAMES, DEFAULT_BACKEND, TFJS_NODE_PATH_ENV, backendInfo, initBackend, parseBackendName } from "./backend.ts";
 export type { BackendInfo, BackendName, InitBackendOptions } from "./backend.ts";
 
 // safetensors I/O

@@ -72,6 +72,7 @@ describe("initBackend", () => {
     expect(e.message).toContain("@tensorflow/tfjs-node-gpu");
     expect(e.message).toContain("@tensorflow/tfjs-node@4.22.0");
     expect(e.message).toMatch(/not installed/);
+    expect(e.message).toContain("build tfjs-node locally (tools/native-backend/build-tfjs-node.sh) and set DEPT_TFJS_NODE_PATH");
     expect(tf.getBackend()).toBe(before); // the active backend is untouched
   });
 
