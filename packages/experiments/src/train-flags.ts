@@ -1,7 +1,7 @@
 // The flags of `dept train`, in one place: name, type, default and help, with where each comes from.
 // Shared by the recipe validator (`dept sweep`) and the train command (by the trainer package's command),
 // so a recipe can only name flags the trainer understands. Flag names and defaults follow the DePT reference
-// train.py (HF argparse dataclasses) as described in the seed README and /work/shared/spec/dept-reference.md;
+// train.py (HF argparse dataclasses) as described in the seed README and ../shared/spec/dept-reference.md;
 // HF TrainingArguments defaults are those of transformers 4.28-4.33, the era the reference code targets
 // (spec "Key files"). A JSON config file (HF `parse_json_file` style) holds the same names as keys.
 // Kept in step with @dept/trainer's TRAIN_ARGS (test/train-command.test.ts checks it): same names,

@@ -1,5 +1,5 @@
 // Regenerates src/reference/released-t5-base.json from the released DePT checkpoints
-// (default /work/shared/assets/dept-checkpoints: verbatim copies of checkpoints/<task>/*.json of
+// (default ../shared/assets/dept-checkpoints beside the repository: verbatim copies of checkpoints/<task>/*.json of
 // github.com/ZhengxiangShi/DePT; its manifest.json names the commit).
 // Usage: tsx tools/make-released-reference.ts [CHECKPOINTS_DIR] [--check]
 //   --check: exit 1 if the stored file differs from what the checkpoints give (nothing written).
@@ -10,7 +10,7 @@ import { buildReleasedRun, type ReleasedReference, type ReleasedRun } from "../s
 
 const args = process.argv.slice(2);
 const check = args.includes("--check");
-const dir = args.find((a) => !a.startsWith("--")) ?? "/work/shared/assets/dept-checkpoints";
+const dir = args.find((a) => !a.startsWith("--")) ?? fileURLToPath(new URL("../../../../shared/assets/dept-checkpoints", import.meta.url));
 const out = fileURLToPath(new URL("../src/reference/released-t5-base.json", import.meta.url));
 
 const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { source_repo: string; commit: string };
@@ -22,7 +22,7 @@ for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.n
 const reference: ReleasedReference = {
   description:
     "Released DePT t5-base runs: hyperparameters (m, r, max_length from adapter_config.json; LRs and steps from the run dir name in trainer_state.json best_model_checkpoint), best step and validation selection metric (trainer_state.json best_metric) and the test metrics (test_results.json, verbatim, x100).",
-  source: `${manifest.source_repo} checkpoints/<task>/{test_results,trainer_state,adapter_config}.json at commit ${manifest.commit} (copied verbatim into /work/shared/assets/dept-checkpoints)`,
+  source: `${manifest.source_repo} checkpoints/<task>/{test_results,trainer_state,adapter_config}.json at commit ${manifest.commit} (copied verbatim into ../shared/assets/dept-checkpoints beside this repository)`,
   commit: manifest.commit,
   generated_by: "packages/experiments/tools/make-released-reference.ts",
   tasks,
