@@ -43,7 +43,6 @@ const goldenFlags = (outputDir: string, extra: string[] = []) => [
   "--max_steps", "6",
   "--per_device_train_batch_size", "8",
   "--weight_decay", "1e-5",
-  "--optim", "adamw_torch",
   "--logging_steps", "1",
   "--save_strategy", "no",
   "--shuffle_train", "false",
@@ -51,9 +50,14 @@ const goldenFlags = (outputDir: string, extra: string[] = []) => [
   ...extra,
 ];
 
+interface Tol {
+  atol: number;
+  rtol: number;
+}
 interface Golden {
-  tolerances: { train_params: { atol: number; rtol: number }; train_loss: { atol: number; rtol: number } };
-  losses: number[];
+  tolerances: { train_params: Tol; train_loss: Tol; grad_norm: Tol; lr: Tol };
+  lr_P: number[];
+  lr_AB: number[];
 }
 
 describe("TRAIN_FLAGS (CLI, recipes) and the trainer's TRAIN_ARGS", () => {
@@ -70,28 +74,44 @@ describe("TRAIN_FLAGS (CLI, recipes) and the trainer's TRAIN_ARGS", () => {
 });
 
 describe("dept train (in-process)", () => {
-  it("reproduces the golden DePT trajectory: per-step loss and final P/A/B", async () => {
+  // One row per golden run of t5-tiny/f_dept_train (case.json): the optimizer flag, the tensors' name prefix
+  // and where its final P/A/B live (clip_low records only snapshots: index 6 = after the last step).
+  const RUNS = [
+    { name: "torch AdamW", flags: ["--optim", "adamw_torch"], prefix: "", final: "final" },
+    { name: "legacy transformers.AdamW", flags: ["--optim", "adamw_hf"], prefix: "hf_adamw.", final: "final" },
+    { name: "clip_low", flags: ["--optim", "adamw_torch", "--max_grad_norm", "0.26"], prefix: "clip_low.", final: "steps" },
+  ] as const;
+  it.each(RUNS)("reproduces the golden DePT trajectory ($name): per-step loss, both lrs, grad norm, final P/A/B", async (run) => {
     const out = await mkdtemp(join(tmpdir(), "dept-train-cli-"));
     const c = capture();
-    expect(await main(goldenFlags(out), c.io), c.err.join("\n")).toBe(0);
+    expect(await main([...goldenFlags(out), ...run.flags], c.io), c.err.join("\n")).toBe(0);
     const summary = JSON.parse(c.out[0]!) as { global_step: number; train: Record<string, number> };
     expect(summary.global_step).toBe(6);
     expect(summary.train.train_samples).toBe(8);
     expect(c.err.join("\n")).toContain("--weight_decay 0.00001 ignored");
     const golden = JSON.parse(await readFile(join(CASE, "case.json"), "utf8")) as Golden;
+    const ref = (await readSafetensors(join(CASE, "tensors.safetensors"))).tensors;
+    const series = (name: string) => ref.get(`${run.prefix}${name}`)!.data;
     const steps = (await readFile(join(out, "train_log.jsonl"), "utf8"))
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { type: string; loss: number })
+      .map((l) => JSON.parse(l) as { type: string; loss: number; learning_rates: number[]; grad_norm: number })
       .filter((r) => r.type === "step");
-    const lt = golden.tolerances.train_loss;
-    steps.forEach((s, k) => expect(Math.abs(s.loss - golden.losses[k]!)).toBeLessThanOrEqual(lt.atol + lt.rtol * golden.losses[k]!));
-    const ref = (await readSafetensors(join(CASE, "tensors.safetensors"))).tensors;
+    expect(steps).toHaveLength(6);
+    const within = (got: number, want: number, t: { atol: number; rtol: number }) => Math.abs(got - want) <= t.atol + t.rtol * Math.abs(want);
+    steps.forEach((s, k) => {
+      expect(within(s.loss, series("loss")[k]!, golden.tolerances.train_loss), `loss step ${k}: ${s.loss}`).toBe(true);
+      expect(within(s.grad_norm, series("grad_norm")[k]!, golden.tolerances.grad_norm), `grad_norm step ${k}`).toBe(true);
+      expect(within(s.learning_rates[0]!, golden.lr_P[k]!, golden.tolerances.lr), `lr_P step ${k}`).toBe(true);
+      expect(within(s.learning_rates[1]!, golden.lr_AB[k]!, golden.tolerances.lr), `lr_AB step ${k}`).toBe(true);
+    });
     const got = (await readSafetensors(join(out, "adapter_model.safetensors"))).tensors;
     const tol = golden.tolerances.train_params;
-    for (const [mine, theirs] of [["prompt_embeddings", "P_final"], ["prompt_encoder.lora_embedding_A", "A_final"], ["prompt_encoder.lora_embedding_B", "B_final"]] as const) {
+    for (const [mine, n] of [["prompt_embeddings", "P"], ["prompt_encoder.lora_embedding_A", "A"], ["prompt_encoder.lora_embedding_B", "B"]] as const) {
       const a = got.get(mine)!.data;
-      const b = ref.get(theirs)!.data;
+      const whole = series(`${n}_${run.final}`);
+      const b = run.final === "steps" ? whole.slice(6 * a.length, 7 * a.length) : whole;
+      expect(b.length).toBe(a.length);
       a.forEach((v, i) => expect(Math.abs(v - b[i]!), `${mine}[${i}]`).toBeLessThanOrEqual(tol.atol + tol.rtol * Math.abs(b[i]!)));
     }
   });
