@@ -91,6 +91,16 @@ function toPeftBatch(c: Collated): PeftBatch {
   return { inputIds: intTensor(c.inputIds), attentionMask: intTensor(c.attentionMask), labels: intTensor(c.labels) };
 }
 
+/**
+ * One line of {eval,test}_predictions.txt. A decoder-only model (Llama) generates free text up to
+ * generation_max_length tokens and often emits line breaks after the label, which would split one prediction
+ * over several lines; so backslash, LF and CR are escaped (\\, \n, \r) and the file keeps one line per example.
+ * Label predictions ("0", "entailment", "3.8") never contain these characters and are written unchanged.
+ */
+export function predictionLine(prediction: string): string {
+  return prediction.replace(/[\\\n\r]/g, (ch) => (ch === "\\" ? "\\\\" : ch === "\n" ? "\\n" : "\\r"));
+}
+
 /** The loop's view of the arguments (HF TrainingArguments -> loop.ts). */
 /**
  * Metrics a custom task (a task.json's `metrics`, @dept/datasets custom tasks such as the quickstart's
@@ -295,7 +305,7 @@ export async function train(args: TrainingArguments, io: TrainIO): Promise<Train
       m[`${split}_steps_per_second`] = pyRound(out.batches / out.runtimeS, 3);
       m.epoch = epoch;
       await saveMetrics(args.output_dir, split, m);
-      await writeFile(join(args.output_dir, `${split === "eval" ? "eval" : "test"}_predictions.txt`), out.predictions.map((p) => `${p}\n`).join(""));
+      await writeFile(join(args.output_dir, `${split === "eval" ? "eval" : "test"}_predictions.txt`), out.predictions.map((p) => `${predictionLine(p)}\n`).join(""));
       say(`${split}: ${Object.entries(m).map(([k, v]) => `${k} ${v}`).join(", ")}`);
       return m;
     };
