@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { collateDecoderOnly, loadTaskExamples } from "@dept/datasets";
 import { disposeModel, loadModel, Tokenizer } from "@dept/models";
 import { getPeftModel, loadAdapter, promptTuningLoRAConfig, readAdapterConfig, savePretrained } from "@dept/peft";
+import { readSafetensors } from "@dept/runtime";
 import { beforeAll, describe, expect, it } from "vitest";
 import { resolveTrainingArguments, train, TRAIN_LOG_FILE, type TrainingArguments } from "../src/index.ts";
 import { predictionLine } from "../src/train.ts";
@@ -120,6 +121,14 @@ describe("train() on a decoder-only (Llama) model", () => {
       const cfg = await readAdapterConfig(args.output_dir);
       expect(cfg.taskType).toBe("CAUSAL_LM");
       expect(cfg.peftType).toBe(peftType);
+      // Only the adapter is saved (no frozen weight); LoRA targets Llama's q_proj/v_proj (peft's default for llama).
+      const keys = [...(await readSafetensors(join(args.output_dir, "adapter_model.safetensors"))).tensors.keys()].sort();
+      const expected = {
+        PROMPT_TUNING_LORA: ["prompt_embeddings", "prompt_encoder.lora_embedding_A", "prompt_encoder.lora_embedding_B"],
+        PROMPT_TUNING: ["prompt_embeddings"],
+        LORA: [0, 1].flatMap((i) => ["q", "v"].flatMap((p) => ["A", "B"].map((ab) => `base_model.model.model.layers.${i}.self_attn.${p}_proj.lora_${ab}.weight`))).sort(),
+      }[peftType];
+      expect(keys).toEqual(expected);
     }, 60_000);
   }
 
@@ -134,9 +143,10 @@ describe("train() on a decoder-only (Llama) model", () => {
     const logitsOf = async (dir: string | null): Promise<Float32Array> => {
       const pm =
         dir === null
-          ? getPeftModel(
+          ? // The adapter train() starts from: text init of P (train.py default), A/B seeded by --seed.
+            getPeftModel(
               model,
-              promptTuningLoRAConfig({ taskType: "CAUSAL_LM", numVirtualTokens: 4, r: 2, loraAlpha: args.lora_alpha, maxLength: S, promptTuningInit: "RANDOM", promptTuningInitText: null }),
+              promptTuningLoRAConfig({ taskType: "CAUSAL_LM", numVirtualTokens: 4, r: 2, loraAlpha: args.lora_alpha, maxLength: S, promptTuningInit: "TEXT", promptTuningInitText: args.prompt_tuning_init_text }),
               { seed: args.seed, tokenizer },
             )
           : await loadAdapter(model, dir, { seed: args.seed });
