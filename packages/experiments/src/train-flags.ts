@@ -75,7 +75,7 @@ export const TRAIN_FLAGS: readonly TrainFlagSpec[] = [
     source: `${SPEC("§4")} (README spells it --k_shot_examples)`,
   },
   // --- generation during eval (DynamicTrainingArguments)
-  { name: "generation_max_length", type: "number", integer: true, default: 20, help: "max generated tokens during eval/predict (T5)", source: SPEC("§5") },
+  { name: "generation_max_length", type: "number", integer: true, default: 20, help: "HF generate max_length during eval/predict (T5: includes the decoder start token, so 20 -> 19 new tokens; decoder-only: new tokens after the prompt)", source: SPEC("§5") },
   // --- training loop (HF TrainingArguments)
   { name: "output_dir", type: "string", required: true, help: "run dir: checkpoints, trainer_state.json, *_results.json", source: `${README}; ${HF}` },
   { name: "resume_from_checkpoint", type: "string", help: "checkpoint-N dir to resume from (dept sweep sets it for interrupted runs)", source: HF },

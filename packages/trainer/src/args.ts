@@ -118,7 +118,7 @@ export const TRAIN_ARGS: readonly TrainArgSpec[] = [
   { name: "peft_model_id", kind: "string", default: null, help: "initialise P, A, B from this adapter folder (transfer)" },
   { name: "text_init", kind: "boolean", default: true, help: "init P from the embedding of --prompt_tuning_init_text (train.py default)" },
   { name: "prompt_tuning_init_text", kind: "string", default: DEFAULT_PROMPT_INIT_TEXT, help: "text whose token embeddings initialise P" },
-  { name: "generation_max_length", kind: "int", default: 20, help: "max new tokens of greedy generation at evaluation" },
+  { name: "generation_max_length", kind: "int", default: 20, help: "HF generate max_length at evaluation: T5 counts the decoder start (19 new tokens for 20); decoder-only: new tokens after the prompt" },
   { name: "max_train_samples", kind: "int", default: null, help: "use only the first N training examples" },
   { name: "max_eval_samples", kind: "int", default: null, help: "use only the first N validation examples" },
   { name: "max_predict_samples", kind: "int", default: null, help: "use only the first N test examples" },

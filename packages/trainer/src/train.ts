@@ -92,6 +92,16 @@ function toPeftBatch(c: Collated): PeftBatch {
 }
 
 /**
+ * New tokens allowed at evaluation. The reference's PEFTSeq2SeqTrainer passes generation_max_length to HF
+ * `generate` as `max_length` (src/trainer.py prediction_step). For an encoder-decoder that length counts the
+ * decoder start token, so T5 gets generation_max_length - 1 new tokens (19 for the default 20). For decoder-only
+ * models train.py sets max_length = s + 20 over the s-token prompt, i.e. 20 new tokens: our flag counts them.
+ */
+export function evalMaxNewTokens(seq2seq: boolean, generationMaxLength: number): number {
+  return seq2seq ? Math.max(1, generationMaxLength - 1) : generationMaxLength;
+}
+
+/**
  * One line of {eval,test}_predictions.txt. A decoder-only model (Llama) generates free text up to
  * generation_max_length tokens and often emits line breaks after the label, which would split one prediction
  * over several lines; so backslash, LF and CR are escaped (\\, \n, \r) and the file keeps one line per example.
@@ -235,7 +245,7 @@ export async function train(args: TrainingArguments, io: TrainIO): Promise<Train
         lossT.dispose();
         const ids = intTensor(c.inputIds);
         const mask = intTensor(c.attentionMask);
-        const generated = await pm.generate({ inputIds: ids, attentionMask: mask }, { maxNewTokens: args.generation_max_length });
+        const generated = await pm.generate({ inputIds: ids, attentionMask: mask }, { maxNewTokens: evalMaxNewTokens(seq2seq, args.generation_max_length) });
         ids.dispose();
         mask.dispose();
         // src/postprocessors.py: batch_decode(skip_special_tokens=True) then Python str.strip(); labels decoded the
