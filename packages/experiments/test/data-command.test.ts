@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
+import { capture } from "./helpers/capture.ts";
 
 const AMAZON = fileURLToPath(new URL("../../datasets/data/amazon-sentiment", import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -15,11 +16,6 @@ const TSX = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.
 const tmp = mkdtempSync(join(tmpdir(), "dept-data-cmd-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) } };
-}
 async function run(args: string[]) {
   const c = capture();
   const code = await main(["data", ...args], c.io);

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
+import { capture } from "./helpers/capture.ts";
 
 const MODEL_FIXTURE = fileURLToPath(new URL("../../models/test/fixtures/models/t5-tiny", import.meta.url));
 const TOKENIZER_FIXTURE = fileURLToPath(new URL("../../models/test/fixtures/tokenizers/t5", import.meta.url));
@@ -24,11 +25,6 @@ let root = "";
 let t5Tiny = "";
 let goldenDeptIds: number[][] = [];
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) } };
-}
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "dept-generate-peft-"));

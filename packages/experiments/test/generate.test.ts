@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { disposeModel, generate, loadModel, Tokenizer } from "@dept/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
+import { capture } from "./helpers/capture.ts";
 
 const MODEL_FIXTURE = fileURLToPath(new URL("../../models/test/fixtures/models/t5-tiny", import.meta.url));
 const TOKENIZER_FIXTURE = fileURLToPath(new URL("../../models/test/fixtures/tokenizers/t5", import.meta.url));
@@ -29,11 +30,6 @@ const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSX = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
 const INPUTS = ["sentence1: It rains. sentence2: It is wet.", "cola sentence: The book was read by me."];
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) } };
-}
 
 /** What the command should print, computed with the library directly (right-padded T5 batch). */
 async function expected(maxNewTokens: number): Promise<{ input: string; ids: number[]; text: string }[]> {

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
+import { capture } from "./helpers/capture.ts";
 
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 const EXAMPLES = fileURLToPath(new URL("../../metrics/examples/", import.meta.url));
@@ -17,11 +18,6 @@ function file(name: string, content: string): string {
   return path;
 }
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) } };
-}
 
 async function run(args: string[]) {
   const c = capture();

@@ -10,17 +10,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { quickstartOverrides, REAL_MODEL_FLAG } from "../src/commands/quickstart.ts";
 import { main } from "../src/main.ts";
 import { TRAIN_CMD_ENV } from "../src/sweep/sweep.ts";
+import { capture } from "./helpers/capture.ts";
 
 const FAKE_TRAIN = fileURLToPath(new URL("./fixtures/fake-train.mjs", import.meta.url));
 const PACKAGE = fileURLToPath(new URL("../", import.meta.url));
 const CLI = join(PACKAGE, "src/cli.ts");
 const MODEL = fileURLToPath(new URL("../assets/t5-tiny-random", import.meta.url));
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) } };
-}
 
 describe("quickstartOverrides", () => {
   const base = { max_steps: 300, warmup_steps: 30, eval_steps: 50, save_steps: 50, logging_steps: 25, model_name_or_path: "embedded:t5-tiny-random" };

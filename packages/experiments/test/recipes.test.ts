@@ -8,15 +8,11 @@ import { main } from "../src/main.ts";
 import { expandRecipe, formatNameValue, loadRecipe, matchesPattern, RecipeError, validateRecipe } from "../src/recipes/recipe.ts";
 import { releasedReference } from "../src/reference/released.ts";
 import { parseTrainConfig, TRAIN_CONFIG_ARGUMENT, TRAIN_FLAGS, trainConfigToArgv, TrainConfigError } from "../src/train-flags.ts";
+import { capture } from "./helpers/capture.ts";
 
 const RECIPES = fileURLToPath(new URL("../recipes/", import.meta.url));
 const recipeFiles = readdirSync(RECIPES).filter((f) => f.endsWith(".json")).sort();
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) } };
-}
 
 async function expand(name: string) {
   return expandRecipe(await loadRecipe(join(RECIPES, `${name}.json`)), { cwd: "/tmp/x" });

@@ -10,16 +10,12 @@ import { bestFromHistory, findRunDirs, parseHfJson, parseReadmeRunName, readRunD
 import { selectionMetric, TASK_SELECTION_METRIC } from "../src/report/selection.ts";
 import { README_TASKS } from "../src/train-flags.ts";
 import { lineChart, niceTicks } from "../src/report/svg.ts";
+import { capture } from "./helpers/capture.ts";
 
 const RELEASED = fileURLToPath(new URL("./fixtures/released/", import.meta.url));
 const PACKAGE = fileURLToPath(new URL("../", import.meta.url));
 const TASKS = ["cola", "mrpc", "superglue-wic"];
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) } };
-}
 
 /**
  * Rough XML well-formedness check (Node has no XML parser): one root element, every start tag closed in order,

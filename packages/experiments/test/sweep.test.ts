@@ -6,16 +6,12 @@ import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
 import { defaultTrainCommand, resolveTrainCommand, runState, TRAIN_CMD_ENV } from "../src/sweep/sweep.ts";
+import { capture } from "./helpers/capture.ts";
 
 const FAKE_TRAIN = fileURLToPath(new URL("./fixtures/fake-train.mjs", import.meta.url));
 const PACKAGE = fileURLToPath(new URL("../", import.meta.url));
 const CLI = join(PACKAGE, "src/cli.ts");
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) } };
-}
 
 /** A 2 tasks x 2 LRs recipe in a fresh temp dir; returns the recipe path and its output root. */
 function makeRecipe(): { dir: string; recipe: string; root: string } {

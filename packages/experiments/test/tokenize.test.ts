@@ -7,17 +7,13 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
+import { capture } from "./helpers/capture.ts";
 
 const TINY = fileURLToPath(new URL("./fixtures/tiny-tokenizer", import.meta.url));
 const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 // tsx is a root devDependency (the `pnpm dept` script runs it from there).
 const TSX = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) } };
-}
 
 describe("dept tokenize (in-process)", () => {
   let empty: string;

@@ -12,6 +12,7 @@ import { TRAIN_ARGS } from "@dept/trainer";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
 import { TRAIN_FLAGS } from "../src/train-flags.ts";
+import { capture } from "./helpers/capture.ts";
 
 const TRAINER_FIXTURES = fileURLToPath(new URL("../../trainer/test/fixtures/", import.meta.url));
 const CASE = join(TRAINER_FIXTURES, "f_dept_train");
@@ -19,11 +20,6 @@ const T5 = join(TRAINER_FIXTURES, "t5-tiny");
 const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSX = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) } };
-}
 
 /** The golden case's setting as flags (case.json: m 4, r 3, s 24, lrs 0.3 / 0.005, warmup 2, 6 steps, clip 1). */
 const goldenFlags = (outputDir: string, extra: string[] = []) => [
