@@ -25,7 +25,6 @@ let root = "";
 let t5Tiny = "";
 let goldenDeptIds: number[][] = [];
 
-
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "dept-generate-peft-"));
   t5Tiny = join(root, "t5-tiny");

@@ -30,7 +30,6 @@ const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSX = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
 const INPUTS = ["sentence1: It rains. sentence2: It is wet.", "cola sentence: The book was read by me."];
 
-
 /** What the command should print, computed with the library directly (right-padded T5 batch). */
 async function expected(maxNewTokens: number): Promise<{ input: string; ids: number[]; text: string }[]> {
   const tokenizer = await Tokenizer.fromDir(T5_TINY);

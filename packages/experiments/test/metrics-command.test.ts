@@ -18,7 +18,6 @@ function file(name: string, content: string): string {
   return path;
 }
 
-
 async function run(args: string[]) {
   const c = capture();
   const code = await main(["metrics", ...args], c.io);

@@ -17,7 +17,6 @@ const PACKAGE = fileURLToPath(new URL("../", import.meta.url));
 const CLI = join(PACKAGE, "src/cli.ts");
 const MODEL = fileURLToPath(new URL("../assets/t5-tiny-random", import.meta.url));
 
-
 describe("quickstartOverrides", () => {
   const base = { max_steps: 300, warmup_steps: 30, eval_steps: 50, save_steps: 50, logging_steps: 25, model_name_or_path: "embedded:t5-tiny-random" };
   it("leaves the recipe alone without overrides", () => {

@@ -13,7 +13,6 @@ import { capture } from "./helpers/capture.ts";
 const RECIPES = fileURLToPath(new URL("../recipes/", import.meta.url));
 const recipeFiles = readdirSync(RECIPES).filter((f) => f.endsWith(".json")).sort();
 
-
 async function expand(name: string) {
   return expandRecipe(await loadRecipe(join(RECIPES, `${name}.json`)), { cwd: "/tmp/x" });
 }

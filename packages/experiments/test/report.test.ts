@@ -16,7 +16,6 @@ const RELEASED = fileURLToPath(new URL("./fixtures/released/", import.meta.url))
 const PACKAGE = fileURLToPath(new URL("../", import.meta.url));
 const TASKS = ["cola", "mrpc", "superglue-wic"];
 
-
 /**
  * Rough XML well-formedness check (Node has no XML parser): one root element, every start tag closed in order,
  * attributes quoted, no raw '<' or stray '&' in text. Returns the element names in document order.

@@ -12,7 +12,6 @@ const FAKE_TRAIN = fileURLToPath(new URL("./fixtures/fake-train.mjs", import.met
 const PACKAGE = fileURLToPath(new URL("../", import.meta.url));
 const CLI = join(PACKAGE, "src/cli.ts");
 
-
 /** A 2 tasks x 2 LRs recipe in a fresh temp dir; returns the recipe path and its output root. */
 function makeRecipe(): { dir: string; recipe: string; root: string } {
   const dir = mkdtempSync(join(tmpdir(), "dept-sweep-"));

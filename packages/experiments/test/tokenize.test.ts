@@ -14,7 +14,6 @@ const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 // tsx is a root devDependency (the `pnpm dept` script runs it from there).
 const TSX = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
 
-
 describe("dept tokenize (in-process)", () => {
   let empty: string;
   beforeAll(async () => {

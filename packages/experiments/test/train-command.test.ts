@@ -20,7 +20,6 @@ const T5 = join(TRAINER_FIXTURES, "t5-tiny");
 const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSX = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
 
-
 /** The golden case's setting as flags (case.json: m 4, r 3, s 24, lrs 0.3 / 0.005, warmup 2, 6 steps, clip 1). */
 const goldenFlags = (outputDir: string, extra: string[] = []) => [
   "train",
