@@ -6,7 +6,8 @@ import * as tf from "@tensorflow/tfjs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { disposeModel, embed, modelFromCheckpoint, parseT5Config, t5Forward, type CheckpointTensor } from "../src/index.ts";
+import { disposeModel, embed, modelFromCheckpoint, parseT5Config, t5Forward } from "../src/index.ts";
+import { randomT5Checkpoint } from "./random-t5.ts";
 
 // t5-small (google-t5/t5-small config.json): d_model 512, 6+6 layers, 8 heads, d_kv 64, d_ff 2048, relu, tied.
 const CONFIG = {
@@ -31,35 +32,6 @@ async function initBackend(): Promise<{ backend: string; threads: number | null 
   await tf.setBackend(wanted);
   await tf.ready();
   return { backend: wanted, threads: null };
-}
-
-/** Seeded random checkpoint with HF key names (normal(0, 0.05) weights, ones for the norms). */
-function randomCheckpoint(): Map<string, CheckpointTensor> {
-  const c = CONFIG;
-  const inner = c.num_heads * c.d_kv;
-  const shapes: [string, number[]][] = [["shared.weight", [c.vocab_size, c.d_model]]];
-  for (const stack of ["encoder", "decoder"] as const) {
-    const n = stack === "encoder" ? c.num_layers : c.num_decoder_layers;
-    shapes.push([`${stack}.block.0.layer.0.SelfAttention.relative_attention_bias.weight`, [c.relative_attention_num_buckets, c.num_heads]]);
-    shapes.push([`${stack}.final_layer_norm.weight`, [c.d_model]]);
-    for (let i = 0; i < n; i++) {
-      const attns = stack === "encoder" ? ["layer.0.SelfAttention"] : ["layer.0.SelfAttention", "layer.1.EncDecAttention"];
-      for (const a of attns) {
-        for (const p of ["q", "k", "v"]) shapes.push([`${stack}.block.${i}.${a}.${p}.weight`, [inner, c.d_model]]);
-        shapes.push([`${stack}.block.${i}.${a}.o.weight`, [c.d_model, inner]]);
-      }
-      const ff = stack === "encoder" ? 1 : 2;
-      for (let l = 0; l <= ff; l++) shapes.push([`${stack}.block.${i}.layer.${l}.layer_norm.weight`, [c.d_model]]);
-      shapes.push([`${stack}.block.${i}.layer.${ff}.DenseReluDense.wi.weight`, [c.d_ff, c.d_model]]);
-      shapes.push([`${stack}.block.${i}.layer.${ff}.DenseReluDense.wo.weight`, [c.d_model, c.d_ff]]);
-    }
-  }
-  const out = new Map<string, CheckpointTensor>();
-  shapes.forEach(([name, shape], k) => {
-    const data = shape.length === 1 ? new Float32Array(shape[0]!).fill(1) : tf.tidy(() => tf.randomNormal(shape, 0, 0.05, "float32", SEED + k).dataSync() as Float32Array);
-    out.set(name, { dtype: "F32", shape, data });
-  });
-  return out;
 }
 
 function seededInts(n: number, lo: number, hi: number, seed: number): Int32Array {
@@ -100,7 +72,7 @@ async function time(label: string, fn: () => void): Promise<{ label: string; ms:
 async function main(): Promise<void> {
   const info = await initBackend();
   const config = parseT5Config(CONFIG, "bench t5-small config");
-  const model = modelFromCheckpoint(config, randomCheckpoint(), "bench random checkpoint");
+  const model = modelFromCheckpoint(config, randomT5Checkpoint(CONFIG, SEED), "bench random checkpoint");
   const inputIds = tf.tensor2d(seededInts(BATCH * SRC_LEN, 2, config.vocabSize, SEED), [BATCH, SRC_LEN], "int32");
   const attentionMask = tf.ones<tf.Rank.R2>([BATCH, SRC_LEN], "int32");
   const labels = tf.tensor2d(seededInts(BATCH * TGT_LEN, 2, config.vocabSize, SEED + 1), [BATCH, TGT_LEN], "int32");

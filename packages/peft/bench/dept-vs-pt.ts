@@ -13,8 +13,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { disposeModel, modelFromCheckpoint, parseT5Config, type CheckpointTensor, type LoadedModel } from "@dept/models";
+import { disposeModel, modelFromCheckpoint, parseT5Config, type LoadedModel } from "@dept/models";
 import { initBackend } from "@dept/runtime";
+// The shared bench generator of @dept/models (bench code, deliberately not part of its public API).
+import { randomT5Checkpoint } from "../../models/bench/random-t5.ts";
 import {
   DEFAULT_PT_LENGTH,
   deptRankFor,
@@ -62,32 +64,9 @@ const T5_SMALL = {
   dropout_rate: 0.1, layer_norm_epsilon: 1e-6, pad_token_id: 0, eos_token_id: 1, decoder_start_token_id: 0,
 };
 
-/** Seeded random t5 checkpoint with HF key names: N(0, 0.05) matrices, ones for the RMSNorm weights. */
+/** A t5-small-shaped model with seeded random weights (the generator packages/models/bench/forward.ts uses). */
 function randomT5(): LoadedModel {
-  const c = T5_SMALL;
-  const inner = c.num_heads * c.d_kv;
-  const shapes: [string, number[]][] = [["shared.weight", [c.vocab_size, c.d_model]]];
-  for (const stack of ["encoder", "decoder"] as const) {
-    shapes.push([`${stack}.block.0.layer.0.SelfAttention.relative_attention_bias.weight`, [c.relative_attention_num_buckets, c.num_heads]]);
-    shapes.push([`${stack}.final_layer_norm.weight`, [c.d_model]]);
-    for (let i = 0; i < LAYERS; i++) {
-      const attns = stack === "encoder" ? ["layer.0.SelfAttention"] : ["layer.0.SelfAttention", "layer.1.EncDecAttention"];
-      for (const a of attns) {
-        for (const p of ["q", "k", "v"]) shapes.push([`${stack}.block.${i}.${a}.${p}.weight`, [inner, c.d_model]]);
-        shapes.push([`${stack}.block.${i}.${a}.o.weight`, [c.d_model, inner]]);
-      }
-      const ff = attns.length;
-      for (let l = 0; l <= ff; l++) shapes.push([`${stack}.block.${i}.layer.${l}.layer_norm.weight`, [c.d_model]]);
-      shapes.push([`${stack}.block.${i}.layer.${ff}.DenseReluDense.wi.weight`, [c.d_ff, c.d_model]]);
-      shapes.push([`${stack}.block.${i}.layer.${ff}.DenseReluDense.wo.weight`, [c.d_model, c.d_ff]]);
-    }
-  }
-  const ckpt = new Map<string, CheckpointTensor>();
-  shapes.forEach(([name, shape], k) => {
-    const data = shape.length === 1 ? new Float32Array(shape[0]!).fill(1) : tf.tidy(() => tf.randomNormal(shape, 0, 0.05, "float32", SEED + k).dataSync() as Float32Array);
-    ckpt.set(name, { dtype: "F32", shape, data });
-  });
-  return modelFromCheckpoint(parseT5Config(T5_SMALL, "bench t5-small config"), ckpt, "bench random checkpoint");
+  return modelFromCheckpoint(parseT5Config(T5_SMALL, "bench t5-small config"), randomT5Checkpoint(T5_SMALL, SEED), "bench random checkpoint");
 }
 
 function seededInts(shape: [number, number], lo: number, hi: number, seed: number): tf.Tensor2D {
